@@ -1,0 +1,36 @@
+package io.virtaio.virtio.backend;
+
+/**
+ * The other end of a virtio-net device: what its transmitted frames reach and where its received frames come
+ * from. Implementations are final classes that may wrap one another (a pcap writer around a fault stage around a
+ * wire end), in the manner of smoltcp's device wrappers.
+ *
+ * <p>Frames the device transmits arrive through {@link #accept}; frames for the device go to the sink given to
+ * {@link #connect}. A backend has no thread or clock of its own unless it says so (TAP has a reader): time comes
+ * in through {@code nowNs}, and {@link #poll} does time-driven work (delayed frames, rate limits).
+ */
+public interface Backend extends FrameSink {
+    /** Called once by the device when attached: frames for the device go to {@code toDevice}. */
+    void connect(FrameSink toDevice);
+
+    /**
+     * The earliest time ≥ {@code nowNs} at which the backend takes the next transmitted frame: {@code nowNs} when
+     * it takes one now. A rate-limited link answers the end of the current frame's serialization, and the device
+     * leaves further chains in its transmit ring until then — backpressure, as a real NIC exerts.
+     */
+    default long txReadyAt(long nowNs) {
+        return nowNs;
+    }
+
+    /**
+     * Does the work due at {@code nowNs} (delivers delayed frames, refills buckets) and returns the next time it
+     * needs to run, or {@link Long#MAX_VALUE} if none.
+     */
+    default long poll(long nowNs) {
+        return Long.MAX_VALUE;
+    }
+
+    /** Releases what the backend holds (files, descriptors, buffers). Idempotent. */
+    default void close() {
+    }
+}
