@@ -565,6 +565,11 @@ public final class VirtioNetDriver {
         return txq;
     }
 
+    /** The receive queue, for tests that play a hostile device. */
+    SplitQueueDriver rxQueue() {
+        return rxq;
+    }
+
     @Override
     public String toString() {
         return "VirtioNetDriver[" + NetFeatures.names(features) + ", mtu " + mtu + ", rx " + rxq.size() + " x "

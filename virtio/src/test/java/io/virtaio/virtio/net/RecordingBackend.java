@@ -15,6 +15,7 @@ final class RecordingBackend implements Backend {
     MemorySegment guestRegion;
     FrameSink device;
     int flushes;
+    Runnable onAccept = () -> { };
 
     @Override
     public void connect(FrameSink toDevice) {
@@ -23,6 +24,7 @@ final class RecordingBackend implements Backend {
 
     @Override
     public int accept(MemorySegment hdr, MemorySegment frame, long frameOff, int frameLen, long nowNs) {
+        onAccept.run();
         byte[] h = hdr.asSlice(0, VirtioNet.HDR_SIZE).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         byte[] f = frame.asSlice(frameOff, frameLen).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         frames.add(new Frame(h, f, frame == guestRegion, nowNs));

@@ -3,7 +3,6 @@ package io.virtaio.virtio.net;
 import io.virtaio.virtio.backend.Backend;
 import io.virtaio.virtio.backend.LoopbackBackend;
 import io.virtaio.virtio.mem.GuestMemory;
-import java.lang.foreign.MemorySegment;
 
 /** A guest memory, a device on a backend and its driver; a small driving loop for single-threaded tests. */
 final class Rig implements AutoCloseable {
@@ -33,19 +32,6 @@ final class Rig implements AutoCloseable {
         }
         TestFrames.write(driver.region(), driver.txFrameOffset(id), k, length);
         return driver.txSubmit(id, length, -1, 0);
-    }
-
-    /** Submits and flushes {@code length} bytes written by {@code writer} at the frame offset. */
-    int send(int length, int csumStart, int csumOffset, FrameWriter writer) {
-        int id = driver.txAcquire();
-        writer.write(driver.region(), driver.txFrameOffset(id));
-        int r = driver.txSubmit(id, length, csumStart, csumOffset);
-        driver.flush();
-        return r;
-    }
-
-    interface FrameWriter {
-        void write(MemorySegment region, long offset);
     }
 
     @Override
