@@ -49,6 +49,8 @@ public final class PcapWriter implements AutoCloseable {
     private static final int OPT_COMMENT = 1;
     private static final int EPB_FLAGS = 2;
     private static final int IF_TSRESOL = 9;
+    /** An option's length is a u16. */
+    private static final int MAX_COMMENT = 0xFFFF;
 
     private final WritableByteChannel channel;
     private final Format format;
@@ -145,6 +147,10 @@ public final class PcapWriter implements AutoCloseable {
         int captured = Math.min(length, SNAPLEN);
         byte[] commentBytes = format == Format.PCAPNG && comment != null
                 ? comment.getBytes(StandardCharsets.UTF_8) : null;
+        if (commentBytes != null && commentBytes.length > MAX_COMMENT) {
+            throw new IllegalArgumentException("comment of " + commentBytes.length + " bytes exceeds an option's "
+                    + MAX_COMMENT);
+        }
         int recordSize = format == Format.PCAP ? 16 + captured
                 : 32 + pad4(captured) + optionsSize(direction, commentBytes);
         if (buffer.remaining() < recordSize) {

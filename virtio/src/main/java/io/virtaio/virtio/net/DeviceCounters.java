@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What a {@link VirtioNetDevice} did. Transmit counters are written only by the thread running
  * {@link VirtioNetDevice#pollTx}, receive counters only by the thread delivering frames, control counters only under
- * the device's lock; events any thread may raise (needs-reset, internal errors) are atomic. Any thread may read at
+ * the device's lock; events any thread may raise (needs-reset, configuration changes, internal errors) are atomic. Any thread may read at
  * any time and sees recent values, with no ordering promised between counters.
  */
 public final class DeviceCounters {
@@ -58,10 +58,10 @@ public final class DeviceCounters {
     long rxInterrupts;
     long rxChecksumsCompleted;
     long kicks;
-    long configChanges;
     long resets;
     long statusWritesIgnored;
     long featuresRefused;
+    final AtomicLong configChanges = new AtomicLong();
     final AtomicLong needsReset = new AtomicLong();
     final AtomicLong internalErrors = new AtomicLong();
     final long[] drops = new long[Drop.values().length];
@@ -113,7 +113,7 @@ public final class DeviceCounters {
 
     /** Configuration change notifications sent. */
     public long configChanges() {
-        return configChanges;
+        return configChanges.get();
     }
 
     /** Device resets (status written 0). */
@@ -166,7 +166,7 @@ public final class DeviceCounters {
         m.put("rx_interrupts", rxInterrupts);
         m.put("rx_checksums_completed", rxChecksumsCompleted);
         m.put("kicks", kicks);
-        m.put("config_changes", configChanges);
+        m.put("config_changes", configChanges.get());
         m.put("resets", resets);
         m.put("status_writes_ignored", statusWritesIgnored);
         m.put("features_refused", featuresRefused);

@@ -290,7 +290,8 @@ public final class VirtioNetDevice implements FrameSink {
             return;
         }
         if ((added & STATUS_FAILED) != 0) {
-            STATUS.getAndBitwiseOr(this, added);
+            // The driver gave up (§2.1): record that and nothing else it wrote alongside.
+            STATUS.getAndBitwiseOr(this, STATUS_FAILED);
             return;
         }
         if ((added & STATUS_FEATURES_OK) != 0) {
@@ -423,7 +424,7 @@ public final class VirtioNetDevice implements FrameSink {
         if ((s & STATUS_DRIVER_OK) != 0) {
             // §2.1.2: "If DRIVER_OK is set, after it sets DEVICE_NEEDS_RESET, the device MUST send a device
             // configuration change notification to the driver."
-            counters.configChanges++;
+            counters.configChanges.incrementAndGet();
             configChangeDoorbell.ring();
         }
     }
@@ -577,7 +578,7 @@ public final class VirtioNetDevice implements FrameSink {
         linkUp = up;
         configGeneration++;
         if ((status & STATUS_DRIVER_OK) != 0 && Virtio.has(config.features(), VirtioNet.F_STATUS)) {
-            counters.configChanges++;
+            counters.configChanges.incrementAndGet();
             configChangeDoorbell.ring();
         }
     }

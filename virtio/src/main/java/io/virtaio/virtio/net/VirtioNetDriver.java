@@ -423,7 +423,8 @@ public final class VirtioNetDriver {
                 throw new IllegalStateException("checksum offload requested but VIRTIO_NET_F_CSUM not negotiated "
                         + "(§5.1.6.2.1)");
             }
-            if (csumOffset < 0 || (long) csumStart + csumOffset + 2 > frameLength) {
+            if (csumOffset < 0 || csumStart > 0xFFFF || csumOffset > 0xFFFF
+                    || (long) csumStart + csumOffset + 2 > frameLength) {
                 throw new IllegalArgumentException("checksum field at " + csumStart + "+" + csumOffset
                         + " outside a frame of " + frameLength + " bytes");
             }
