@@ -26,7 +26,7 @@ final class TestFrames {
         return min + (int) Math.floorMod(k * 7919, (long) (max - min + 1));
     }
 
-    private static byte pattern(long k, int i) {
+    static byte pattern(long k, int i) {
         long x = (k + 1) * 0x9E3779B97F4A7C15L + i * 0xBF58476D1CE4E5B9L;
         return (byte) (x >>> 56);
     }
