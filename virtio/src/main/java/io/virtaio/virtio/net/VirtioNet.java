@@ -92,6 +92,8 @@ public final class VirtioNet {
     public static final int HDR_F_NEEDS_CSUM = 1;
     /** Receive only: the device has validated the checksum(s). */
     public static final int HDR_F_DATA_VALID = 2;
+    /** Receive only, with VIRTIO_NET_F_RSC_EXT: csum fields carry coalescing info. A driver never sets it. */
+    public static final int HDR_F_RSC_INFO = 4;
 
     public static final int GSO_NONE = 0;
     public static final int GSO_TCPV4 = 1;

@@ -61,6 +61,8 @@ public final class SplitQueueDevice {
     private int nextAvail;
     private int nextUsed;
     private int publishedUsed;
+    /** Head of the most recent pop while it may still be undone (not pushed, no pop since), else -1. */
+    private int lastPopped = -1;
     private boolean notificationsEnabled = true;
     private Violation brokenRule;
     private String brokenReason;
@@ -124,6 +126,7 @@ public final class SplitQueueDevice {
         nextAvail = 0;
         nextUsed = 0;
         publishedUsed = 0;
+        lastPopped = -1;
         notificationsEnabled = true;
         brokenRule = null;
         brokenReason = null;
@@ -139,6 +142,7 @@ public final class SplitQueueDevice {
      * @return the head (≥ 0), {@link QueueStatus#EMPTY} or {@link QueueStatus#BROKEN}
      */
     public int pop(DescChain chain) {
+        lastPopped = -1;
         if (brokenRule != null) {
             return QueueStatus.BROKEN;
         }
@@ -170,7 +174,29 @@ public final class SplitQueueDevice {
         inFlight[head] = true;
         numInFlight++;
         counters.chains++;
+        lastPopped = head;
         return head;
+    }
+
+    /**
+     * Gives back the chain just popped, unconsumed: the next {@link #pop} returns it again (re-read and re-checked
+     * from the ring, since the driver may have changed it). This is how a device declines a chain it cannot use
+     * now, e.g. a receive buffer too small for the frame at hand, without completing it — QEMU's
+     * {@code virtqueue_unpop}, vhost's {@code vhost_discard_vq_desc}. Only the most recent pop can be undone, and
+     * only before it is pushed.
+     *
+     * @throws IllegalArgumentException if {@code head} is not the most recent pop still in flight — a device bug
+     */
+    public void undoPop(int head) {
+        if (head < 0 || head != lastPopped || !inFlight[head]) {
+            throw new IllegalArgumentException("head " + head + " is not the chain just popped (last pop: "
+                    + lastPopped + ")");
+        }
+        nextAvail = (nextAvail - 1) & 0xFFFF;
+        inFlight[head] = false;
+        numInFlight--;
+        counters.chains--;
+        lastPopped = -1;
     }
 
     /** Follows a chain from {@code head}; every descriptor is read once into locals, then checked. */
@@ -313,6 +339,9 @@ public final class SplitQueueDevice {
         nextUsed = (nextUsed + 1) & 0xFFFF;
         inFlight[head] = false;
         numInFlight--;
+        if (head == lastPopped) {
+            lastPopped = -1;
+        }
         counters.bytes += Integer.toUnsignedLong(len);
         return true;
     }
