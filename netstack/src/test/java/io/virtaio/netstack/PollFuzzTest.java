@@ -15,6 +15,7 @@ import io.virtaio.netstack.testing.Frames;
 import io.virtaio.netstack.udp.UdpSocket;
 import io.virtaio.netstack.wire.ArpOperation;
 import io.virtaio.netstack.wire.ArpRepr;
+import io.virtaio.netstack.wire.Be;
 import io.virtaio.netstack.wire.EtherType;
 import io.virtaio.netstack.wire.Icmpv4Repr;
 import io.virtaio.netstack.wire.IpProtocol;
@@ -176,8 +177,7 @@ class PollFuzzTest {
             for (byte[] f : capture(file)) {
                 if (f.length >= 34 && Frames.etherType(f) == EtherType.IPV4) {
                     System.arraycopy(Frames.ethernet(MAC, PEER_MAC, 0, new byte[0]), 0, f, 0, 12);
-                    MemorySegment.ofArray(f).set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED
-                            .withOrder(java.nio.ByteOrder.BIG_ENDIAN), Frames.IP + 16, IP);
+                    Be.set32(MemorySegment.ofArray(f), Frames.IP + 16, IP);
                     s.add(Frames.fixIpChecksum(f));
                 }
             }

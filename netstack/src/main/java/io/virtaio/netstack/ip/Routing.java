@@ -65,10 +65,10 @@ public final class Routing {
      * else the gateway, else {@link #NO_ROUTE}.
      */
     public int nextHop(int dst) {
-        if (dst != 0 && Ipv4Address.inPrefix(dst, address, prefixLength)) {
-            return dst;
+        if (dst == 0) {
+            return NO_ROUTE;        // RFC 1122 §3.2.1.3 (a): 0.0.0.0 names no destination
         }
-        return dst == 0 ? NO_ROUTE : gateway;
+        return Ipv4Address.inPrefix(dst, address, prefixLength) ? dst : gateway;
     }
 
     /** The source address for packets to {@code dst} (RFC 1122 §3.3.4.2: the interface's address). */

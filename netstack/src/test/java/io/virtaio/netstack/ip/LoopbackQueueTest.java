@@ -8,6 +8,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +51,7 @@ class LoopbackQueueTest {
         }
         assertEquals(3, committed);
         assertEquals(-1, q.reserve(LoopbackQueue.MTU));
-        java.util.Map<String, Long> c = new java.util.HashMap<>();
+        Map<String, Long> c = new HashMap<>();
         q.putCounters(c);
         assertEquals(2, c.get("ipv4.loopback.drop.full"));
     }
