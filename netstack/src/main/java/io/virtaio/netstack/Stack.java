@@ -1,9 +1,26 @@
 package io.virtaio.netstack;
 
+import io.virtaio.netstack.arp.ArpLayer;
+import io.virtaio.netstack.icmp.IcmpErrorSender;
+import io.virtaio.netstack.icmp.IcmpLayer;
+import io.virtaio.netstack.iface.EthernetInput;
+import io.virtaio.netstack.iface.Ipv4Input;
+import io.virtaio.netstack.iface.TransportErrors;
+import io.virtaio.netstack.iface.Transports;
+import io.virtaio.netstack.ip.Ipv4Sender;
+import io.virtaio.netstack.ip.LoopbackQueue;
+import io.virtaio.netstack.ip.PendingQueue;
+import io.virtaio.netstack.ip.Routing;
+import io.virtaio.netstack.link.EthernetSender;
 import io.virtaio.netstack.link.NetDevice;
+import io.virtaio.netstack.tcp.TcpLayer;
 import io.virtaio.netstack.tcp.TcpSocket;
+import io.virtaio.netstack.udp.UdpLayer;
 import io.virtaio.netstack.udp.UdpSocket;
+import io.virtaio.netstack.wire.EthernetFrame;
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One IPv4 host: an interface on a {@link NetDevice} with ARP, IPv4, ICMP, UDP and TCP, driven by polling.
@@ -13,13 +30,74 @@ import java.util.Map;
  * thread, sleep, clock or unseeded randomness inside: time comes in through {@code nowNs}, randomness from
  * {@link StackConfig#seed()}.
  *
- * <p>API CONTRACT SKELETON — implemented by the stack work; the signatures and semantics below are binding.
+ * <p>Receive and transmit are zero-copy on the device side and allocate nothing in the steady state: frames are
+ * parsed in place with reused views and written straight into the device's transmit buffers. Packets to this host
+ * (its address or 127.0.0.0/8) go through an internal loopback queue and are delivered by the next poll, so two
+ * sockets of one stack can talk. The stack transmits from within the device's receive callback (echo replies, ARP
+ * replies, packets released by an ARP reply).
+ *
+ * <p>TCP is created the first time it is needed (a {@link #tcpSocket()} call or a TCP segment arriving); until
+ * then the stack has no connections and nothing to do for TCP.
  */
 public final class Stack implements AutoCloseable {
+    /** Neighbours the ARP cache holds; a virtual NIC talks to a handful, a LAN segment to a few hundred. */
+    static final int ARP_CACHE_ENTRIES = 256;
 
-    /** A stack on {@code device}; sends a gratuitous ARP at its first poll. */
+    private final NetDevice device;
+    private final StackConfig config;
+    private final StackContext ctx;
+    private final Routing routing;
+    private final EthernetSender ethTx;
+    private final LoopbackQueue loopback;
+    private final PendingQueue pending;
+    private final ArpLayer arp;
+    private final Ipv4Sender ipTx;
+    private final UdpLayer udp;
+    private final Transports transports;
+    private final TransportErrors transportErrors;
+    private final IcmpLayer icmp;
+    private final IcmpErrorSender icmpErrors;
+    private final Ipv4Input ipIn;
+    private final EthernetInput ethIn;
+    private boolean announced;
+    private boolean closed;
+    private long deviceResets;
+
+    /**
+     * A stack on {@code device}; sends a gratuitous ARP at its first poll.
+     *
+     * @throws IllegalArgumentException if the device's MTU is below 68 (RFC 791 §3.2: every host must take a
+     *     68-byte datagram whole) or its transmit buffers cannot hold an MTU-sized frame, or if the gateway is not
+     *     on-link
+     */
     public Stack(NetDevice device, StackConfig config, long startNs) {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        if (device == null || config == null) {
+            throw new IllegalArgumentException("device and config are required");
+        }
+        if (device.mtu() < 68 || device.mtu() > 0xFFFF
+                || device.txFrameCapacity() < EthernetFrame.HEADER_LENGTH + device.mtu()) {
+            throw new IllegalArgumentException("device MTU " + device.mtu() + " must be 68..65535 and fit its "
+                    + device.txFrameCapacity() + "-byte transmit buffers with the Ethernet header");
+        }
+        this.device = device;
+        this.config = config;
+        this.ctx = new StackContext(config, startNs);
+        this.routing = new Routing(config.address(), config.prefixLength(), config.gateway());
+        this.ethTx = new EthernetSender(device);
+        this.loopback = new LoopbackQueue(LoopbackQueue.DEFAULT_CAPACITY);
+        this.udp = new UdpLayer(ctx, routing);
+        this.transports = new Transports(ctx, udp);
+        this.transportErrors = new TransportErrors(ctx, transports);
+        this.pending = new PendingQueue(config.arpPendingLimit(), EthernetFrame.HEADER_LENGTH + device.mtu(), ethTx,
+                transportErrors);
+        this.arp = new ArpLayer(ctx, ethTx, routing, ARP_CACHE_ENTRIES, pending);
+        this.ipTx = new Ipv4Sender(routing, ethTx, arp, pending, loopback, device.mtu(), device.capabilities(),
+                ctx.random().nextInt(0x1_0000));
+        ctx.setIp(ipTx);
+        this.icmpErrors = new IcmpErrorSender(ctx, routing, startNs);
+        this.icmp = new IcmpLayer(ctx, routing, transportErrors);
+        this.ipIn = new Ipv4Input(ctx, routing, icmp, icmpErrors, transports);
+        this.ethIn = new EthernetInput(device.mac(), arp, ipIn);
     }
 
     /**
@@ -30,42 +108,99 @@ public final class Stack implements AutoCloseable {
      *     or {@link Long#MAX_VALUE} if only an external event (a frame, a call) can create work
      */
     public long poll(long nowNs) {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        checkOpen();
+        ctx.setNow(nowNs);
+        if (device.needsReset()) {
+            deviceResets++;
+            device.reinitialize();
+        }
+        if (!announced) {
+            announced = arp.announce();
+        }
+        int received = device.receive(ethIn, config.rxBudget());
+        // Only the packets queued before this point: what they cause waits for the next poll (bounded work).
+        for (int n = loopback.count(); n > 0; n--) {
+            ipIn.input(loopback.segment(), loopback.headOffset(), loopback.headLength(), true, false, true);
+            loopback.pop();
+        }
+        ctx.timers().advance(nowNs);
+        sendPending(nowNs);
+        if (received >= config.rxBudget() || !loopback.isEmpty() || !announced || pending.hasSendable()
+                || tcpHasOutput()) {
+            return nowNs;
+        }
+        return ctx.timers().nextDeadlineNs();
     }
 
     /** Sends pending output (after socket calls made between polls) and flushes the device; cheaper than poll. */
     public void flush(long nowNs) {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        checkOpen();
+        ctx.setNow(nowNs);
+        sendPending(nowNs);
     }
 
-    /** True if a poll now would find work (socket events or output pending). */
+    private void sendPending(long nowNs) {
+        TcpLayer tcp = transports.tcp();
+        if (tcp != null) {
+            tcp.output(nowNs);
+        }
+        pending.flushResolved();
+        device.flush();
+    }
+
+    private boolean tcpHasOutput() {
+        TcpLayer tcp = transports.tcp();
+        return tcp != null && tcp.hasPendingOutput();
+    }
+
+    /** True if a poll now would find work (socket events, looped-back packets or output pending). */
     public boolean hasPendingWork() {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        return !closed && (!ctx.events().isEmpty() || !loopback.isEmpty() || !announced || pending.hasSendable()
+                || tcpHasOutput());
     }
 
     /** A new TCP socket, or null when the socket table is full. */
     public TcpSocket tcpSocket() {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        checkOpen();
+        return transports.tcpOrCreate().newSocket();
     }
 
     /** A new UDP socket, or null when the socket table is full. */
     public UdpSocket udpSocket() {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        checkOpen();
+        return udp.newSocket();
     }
 
-    /** Hands every socket whose readiness may have changed to {@code handler}, once each; returns how many. */
+    /**
+     * Hands every socket whose readiness may have changed to {@code handler}, once each, with its readiness now;
+     * returns how many. Sockets queued by the handler itself wait for the next drain, so a drain always ends.
+     */
     public int drainEvents(SocketEventHandler handler) {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        SocketEvents events = ctx.events();
+        int n = events.size();
+        for (int i = 0; i < n; i++) {
+            Socket s = events.poll();
+            if (s == null) {
+                return i;
+            }
+            handler.onEvent(s, s.readiness());
+        }
+        return n;
     }
 
-    /** Sends an ICMP echo request (ping); replies reach the listener set with {@link #onEchoReply}. 0 or -errno. */
+    /**
+     * Sends an ICMP echo request (ping); replies reach the listener set with {@link #onEchoReply}. 0 or -errno:
+     * -EINVAL (identifier or sequence not 16 bits, negative length), -EMSGSIZE (larger than one packet), -ENOBUFS,
+     * -EHOSTUNREACH, -ENETUNREACH.
+     */
     public int ping(int dst, int ident, int seq, int payloadLength) {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        checkOpen();
+        return icmp.ping(dst, ident, seq, payloadLength);
     }
 
-    /** Called for each echo reply: (from, ident, seq, payloadLength). */
+    /** Called for each echo reply: (from, ident, seq, payloadLength); null removes the listener. */
     public void onEchoReply(EchoListener listener) {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        icmp.onEchoReply(listener);
     }
 
     /** An ICMP echo reply addressed to this stack. */
@@ -74,26 +209,69 @@ public final class Stack implements AutoCloseable {
         void onReply(int from, int ident, int seq, int payloadLength, long nowNs);
     }
 
+    /** The interface's IPv4 address. */
     public int address() {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        return config.address();
     }
 
     public StackConfig config() {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        return config;
     }
 
     public NetDevice device() {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        return device;
     }
 
-    /** Every counter of the stack, its layers and its device, by name. */
+    /**
+     * Every counter of the stack, its layers and its device, by name, sorted: {@code eth.*}, {@code arp.*},
+     * {@code ipv4.*}, {@code icmp.*}, {@code udp.*}, {@code tcp.*} (once TCP exists), {@code stack.*}, and the
+     * device's as {@code dev.*}. Drop counters are named {@code <layer>.rx.drop.<reason>}, with the
+     * {@link io.virtaio.netstack.wire.WireError} name as the reason for malformed input. A snapshot; allocates.
+     */
     public Map<String, Long> counters() {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        Map<String, Long> all = new TreeMap<>();
+        ethIn.putCounters(all);
+        ethTx.putCounters(all);
+        arp.putCounters(all);
+        pending.putCounters(all);
+        ipIn.putCounters(all);
+        ipTx.putCounters(all);
+        loopback.putCounters(all);
+        transportErrors.putCounters(all);
+        icmp.putCounters(all);
+        icmpErrors.putCounters(all);
+        udp.putCounters(all);
+        TcpLayer tcp = transports.tcp();
+        if (tcp != null) {
+            tcp.counters().forEach((name, value) -> all.put(name.startsWith("tcp.") ? name : "tcp." + name, value));
+        }
+        all.put("stack.device_resets", deviceResets);
+        all.put("stack.sockets", (long) ctx.socketCount());
+        all.put("stack.timers_armed", (long) ctx.timers().armed());
+        device.counters().forEach((name, value) -> all.put("dev." + name, value));
+        return Collections.unmodifiableMap(all);
     }
 
-    /** Aborts every socket and releases all buffers. */
+    /** Aborts every socket and releases all buffers; later calls but {@link #counters()} throw. Idempotent. */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("stack not implemented yet");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        udp.closeAll();
+        TcpLayer tcp = transports.tcp();
+        if (tcp != null) {
+            tcp.closeAll();
+        }
+        arp.close();
+        pending.clear();
+        loopback.clear();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("stack is closed");
+        }
     }
 }

@@ -72,4 +72,26 @@ public record StackConfig(
         return new StackConfig(address, prefixLength, gateway, tcp, udpReceiveQueueBytes, n, arpCacheTimeoutNs,
                 arpRetryIntervalNs, arpMaxRetries, arpPendingLimit, icmpErrorsPerSecond, rxBudget, seed);
     }
+
+    public StackConfig withUdpReceiveQueueBytes(int bytes) {
+        return new StackConfig(address, prefixLength, gateway, tcp, bytes, maxSockets, arpCacheTimeoutNs,
+                arpRetryIntervalNs, arpMaxRetries, arpPendingLimit, icmpErrorsPerSecond, rxBudget, seed);
+    }
+
+    /** The same configuration with the ARP timing and bounds given. */
+    public StackConfig withArp(long cacheTimeoutNs, long retryIntervalNs, int maxRetries, int pendingLimit) {
+        return new StackConfig(address, prefixLength, gateway, tcp, udpReceiveQueueBytes, maxSockets, cacheTimeoutNs,
+                retryIntervalNs, maxRetries, pendingLimit, icmpErrorsPerSecond, rxBudget, seed);
+    }
+
+    public StackConfig withIcmpErrorsPerSecond(int perSecond) {
+        return new StackConfig(address, prefixLength, gateway, tcp, udpReceiveQueueBytes, maxSockets,
+                arpCacheTimeoutNs, arpRetryIntervalNs, arpMaxRetries, arpPendingLimit, perSecond, rxBudget, seed);
+    }
+
+    public StackConfig withRxBudget(int frames) {
+        return new StackConfig(address, prefixLength, gateway, tcp, udpReceiveQueueBytes, maxSockets,
+                arpCacheTimeoutNs, arpRetryIntervalNs, arpMaxRetries, arpPendingLimit, icmpErrorsPerSecond, frames,
+                seed);
+    }
 }

@@ -99,12 +99,13 @@ public final class StackContext {
         return slot;
     }
 
-    /** Frees {@code slot}; the socket must never be queued for events again. */
+    /** Frees {@code slot} and drops its queued event; the socket must never be queued for events again. */
     public void releaseSlot(int slot) {
         if (sockets[slot] == null) {
             throw new IllegalStateException("socket slot " + slot + " released twice");
         }
         sockets[slot] = null;
+        events.forget(slot);
         freeSlots[freeCount++] = slot;
     }
 
