@@ -102,7 +102,8 @@ class FrameTransferTest {
                                 Checker peers, long total) {
         long sent = 0;
         long spins = 0;
-        while (mine.received.get() < total || sent < total) {
+        // Stops when interrupted, so a timed-out run does not leave a thread spinning in the test JVM.
+        while ((mine.received.get() < total || sent < total) && !Thread.currentThread().isInterrupted()) {
             sent = sendSome(driver, sent, total, peers, 128, 14, 1514);
             int work = device.pollTx(System.nanoTime(), 64);
             backend.poll(System.nanoTime());
