@@ -145,7 +145,7 @@ public final class Stack implements AutoCloseable {
             tcp.output(nowNs);
         }
         pending.flushResolved();
-        device.flush();
+        ethTx.flush();
     }
 
     private boolean tcpHasOutput() {
@@ -153,10 +153,18 @@ public final class Stack implements AutoCloseable {
         return tcp != null && tcp.hasPendingOutput();
     }
 
-    /** True if a poll now would find work (socket events, looped-back packets or output pending). */
+    /**
+     * True if a poll now would find work of the stack's own: looped-back packets, output pending, frames sent by a
+     * socket call but not yet flushed to the device, the start-up announcement. Socket events are not included: they are for the layer above ({@link #hasEvents()}).
+     */
     public boolean hasPendingWork() {
-        return !closed && (!ctx.events().isEmpty() || !loopback.isEmpty() || !announced || pending.hasSendable()
-                || tcpHasOutput());
+        return !closed && (!loopback.isEmpty() || !announced || pending.hasSendable() || tcpHasOutput()
+                || ethTx.hasUnflushed());
+    }
+
+    /** True if sockets wait in the event queue for {@link #drainEvents}. */
+    public boolean hasEvents() {
+        return !closed && !ctx.events().isEmpty();
     }
 
     /** A new TCP socket, or null when the socket table is full. */

@@ -22,7 +22,7 @@ import java.util.Map;
  *
  * <p>{@link #setWakeup} registers what to ring when the host has new work: the driver's interrupt (frames received,
  * transmit buffers completed) and the device's kick both go there. Before sleeping, an owner calls
- * {@link #prepareToWait()}: it re-enables notifications and says whether work arrived meanwhile.
+ * {@link #prepareToWait}: it re-enables notifications and says whether work arrived meanwhile.
  */
 public final class VirtioHost implements AutoCloseable {
     /** Frames the device's transmit side takes per poll. */
@@ -98,13 +98,16 @@ public final class VirtioHost implements AutoCloseable {
     }
 
     /**
-     * Re-enables the driver's interrupts and the device's kicks before the owner sleeps.
+     * Re-enables the driver's interrupts and the device's kicks before the owner sleeps, then re-checks.
      *
-     * @return true if work arrived meanwhile (poll again instead of sleeping)
+     * @return true if work arrived meanwhile or is due at {@code nowNs} (poll again instead of sleeping). Transmit
+     *     chains held back by a busy link are not work now: {@link #poll} reported when the link frees up.
      */
-    public boolean prepareToWait() {
+    public boolean prepareToWait(long nowNs) {
         boolean pending = driver.enableInterrupts();
-        pending |= device.enableTxNotifications();
+        if (device.enableTxNotifications() && device.txReadyAt(nowNs) <= nowNs) {
+            pending = true;
+        }
         return pending || stack.hasPendingWork();
     }
 

@@ -14,6 +14,7 @@ import java.util.Map;
 public final class EthernetSender {
     private final NetDevice device;
     private final long mac;
+    private boolean unflushed;
     private final EthernetFrame frame = new EthernetFrame();
     private long frames;
     private long bytes;
@@ -70,7 +71,19 @@ public final class EthernetSender {
         }
         frames++;
         bytes += length;
+        unflushed = true;
         return true;
+    }
+
+    /** True if frames were submitted since the last {@link #flush()}: the device has not been told yet. */
+    public boolean hasUnflushed() {
+        return unflushed;
+    }
+
+    /** Publishes submitted frames to the device (and re-posted receive buffers). */
+    public void flush() {
+        unflushed = false;
+        device.flush();
     }
 
     /** Releases buffer {@code id} unsent. */

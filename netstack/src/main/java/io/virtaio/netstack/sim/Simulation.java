@@ -10,7 +10,7 @@ import java.util.List;
  * same hosts, seeds and application steps give the same run, frame for frame.
  *
  * <p>Hosts wait exactly as a real loop would — notifications re-enabled, then re-checked
- * ({@link VirtioHost#prepareToWait()}) — so the simulation exercises the virtqueue notification protocol too.
+ * ({@link VirtioHost#prepareToWait}) — so the simulation exercises the virtqueue notification protocol too.
  */
 public final class Simulation {
     /** Polls allowed at one instant before the run is declared a livelock. */
@@ -109,7 +109,7 @@ public final class Simulation {
             // Nobody had work at this instant: wait as a loop would, re-checking after re-enabling notifications.
             boolean woke = false;
             for (Node n : nodes) {
-                if (n.host.prepareToWait()) {
+                if (n.host.prepareToWait(nowNs)) {
                     n.notified = true;
                     woke = true;
                 }

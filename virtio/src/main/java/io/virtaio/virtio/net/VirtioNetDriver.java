@@ -492,13 +492,20 @@ public final class VirtioNetDriver {
     // Waiting
 
     /**
-     * Asks for interrupts on both queues, then re-checks them (§2.7.7.2). Call before parking.
+     * Reclaims completed transmissions, then asks for interrupts on both queues and re-checks them (§2.7.7.2).
+     * Call before parking.
      *
-     * @return true iff used buffers are already waiting: receive/reclaim instead of parking
+     * @return true iff received frames are waiting, or transmit buffers completed while interrupts were being
+     *     enabled (reclaimed here; a stack blocked on buffers can send again): poll instead of parking
      */
     public boolean enableInterrupts() {
+        // Completed transmissions are not work for the stack: take them back here, or they would wake it forever.
+        reclaimTx();
         boolean rx = rxq.enableInterrupts();
         boolean tx = txq.enableInterrupts();
+        if (tx) {
+            reclaimTx();
+        }
         return rx | tx;
     }
 

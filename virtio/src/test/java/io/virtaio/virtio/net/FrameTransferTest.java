@@ -103,7 +103,9 @@ class FrameTransferTest {
         long sent = 0;
         long spins = 0;
         // Stops when interrupted, so a timed-out run does not leave a thread spinning in the test JVM.
-        while ((mine.received.get() < total || sent < total) && !Thread.currentThread().isInterrupted()) {
+        // Until the peer has everything too: this side's device must keep transmitting what its driver queued.
+        while ((mine.received.get() < total || peers.received.get() < total)
+                && !Thread.currentThread().isInterrupted()) {
             sent = sendSome(driver, sent, total, peers, 128, 14, 1514);
             int work = device.pollTx(System.nanoTime(), 64);
             backend.poll(System.nanoTime());
