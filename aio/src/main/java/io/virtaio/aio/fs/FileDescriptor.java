@@ -9,6 +9,7 @@ import io.virtaio.aio.fd.Descriptor;
 import io.virtaio.netstack.Errno;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NotDirectoryException;
@@ -112,7 +113,13 @@ public final class FileDescriptor extends Descriptor {
         if ((flags & OpenFlags.O_DIRECTORY) != 0 && !Files.isDirectory(path)) {
             throw new NotDirectoryException(path.toString());
         }
-        FileChannel ch = openChannel(path, options, create ? permissions(mode) : null);
+        if (create && !wr) {
+            // Java ignores CREATE on a channel opened only for reading; POSIX creates the file (O_CREAT|O_RDONLY).
+            options.remove(StandardOpenOption.CREATE);
+            options.remove(StandardOpenOption.CREATE_NEW);
+            createForReading(path, (flags & OpenFlags.O_EXCL) != 0, permissions(mode));
+        }
+        FileChannel ch = openChannel(path, options, create && wr ? permissions(mode) : null);
         FileChannel app = null;
         boolean seekable;
         try {
@@ -128,6 +135,20 @@ public final class FileDescriptor extends Descriptor {
             throw e;
         }
         return new FileDescriptor(path, ch, app, flags, seekable, workers);
+    }
+
+    private static void createForReading(Path path, boolean exclusive, FileAttribute<?> perms) throws IOException {
+        try {
+            try {
+                Files.createFile(path, perms);
+            } catch (UnsupportedOperationException noPosixPermissions) {
+                Files.createFile(path);
+            }
+        } catch (FileAlreadyExistsException e) {
+            if (exclusive) {
+                throw e;
+            }
+        }
     }
 
     private static FileChannel openChannel(Path path, Set<OpenOption> options, FileAttribute<?> perms)

@@ -140,6 +140,7 @@ public final class FileWorkers implements AutoCloseable {
 
         Thread thread;
         volatile boolean idle;
+        private MemorySegment bounceSegment;
         private ByteBuffer bounce;
 
         @Override
@@ -167,14 +168,20 @@ public final class FileWorkers implements AutoCloseable {
             }
         }
 
-        /** A direct buffer for copying through, allocated on first use. */
+        /** A direct buffer for copying through, allocated on first use; see {@link #bounceSegment()}. */
         ByteBuffer bounce() {
             if (bounce == null) {
-                MemorySegment s = arena.allocate(BOUNCE_BYTES, 64);
+                bounceSegment = arena.allocate(BOUNCE_BYTES, 64);
                 ownedBytes.addAndGet(BOUNCE_BYTES);
-                bounce = s.asByteBuffer();
+                bounce = bounceSegment.asByteBuffer();
             }
             return bounce;
+        }
+
+        /** The memory of {@link #bounce()}, whole, whatever the buffer's position and limit. */
+        MemorySegment bounceSegment() {
+            bounce();
+            return bounceSegment;
         }
     }
 }

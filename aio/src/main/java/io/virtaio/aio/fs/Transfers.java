@@ -33,7 +33,7 @@ final class Transfers {
         int len = (int) Math.min(r.length(), MAX_RW_COUNT);
         ByteBuffer bb = view(r, seg, len);
         if (bb == null) {
-            return readBounced(seg, len, ch, pos, w.bounce());
+            return readBounced(seg, len, ch, pos, w.bounce(), w.bounceSegment());
         }
         if (pos < 0) {
             int k = ch.read(bb);
@@ -61,7 +61,7 @@ final class Transfers {
         int len = (int) Math.min(r.length(), MAX_RW_COUNT);
         ByteBuffer bb = view(r, seg, len);
         if (bb == null) {
-            return writeBounced(seg, len, ch, pos, w.bounce());
+            return writeBounced(seg, len, ch, pos, w.bounce(), w.bounceSegment());
         }
         long done = 0;
         while (bb.hasRemaining()) {
@@ -90,9 +90,8 @@ final class Transfers {
         return v.clear().limit(len);
     }
 
-    private static long readBounced(MemorySegment seg, int len, FileChannel ch, long pos, ByteBuffer bounce)
-            throws IOException {
-        MemorySegment b = MemorySegment.ofBuffer(bounce);
+    private static long readBounced(MemorySegment seg, int len, FileChannel ch, long pos, ByteBuffer bounce,
+            MemorySegment b) throws IOException {
         long done = 0;
         while (done < len) {
             bounce.clear().limit((int) Math.min(bounce.capacity(), len - done));
@@ -109,9 +108,8 @@ final class Transfers {
         return done;
     }
 
-    private static long writeBounced(MemorySegment seg, int len, FileChannel ch, long pos, ByteBuffer bounce)
-            throws IOException {
-        MemorySegment b = MemorySegment.ofBuffer(bounce);
+    private static long writeBounced(MemorySegment seg, int len, FileChannel ch, long pos, ByteBuffer bounce,
+            MemorySegment b) throws IOException {
         long done = 0;
         while (done < len) {
             int chunk = (int) Math.min(bounce.capacity(), len - done);

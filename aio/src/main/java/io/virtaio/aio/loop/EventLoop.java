@@ -195,10 +195,19 @@ public final class EventLoop implements AutoCloseable {
         into.put("loop." + name + ".errors", errors);
     }
 
-    /** True while the loop thread is parked. */
+    /** True while the loop thread is parked (it announced sleeping and the JVM shows it waiting). */
     public boolean isParked() {
-        return sleeping && thread != null && thread.getState() == Thread.State.WAITING
-                || thread != null && thread.getState() == Thread.State.TIMED_WAITING && sleeping;
+        Thread t = thread;
+        if (t == null || !sleeping) {
+            return false;
+        }
+        Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
+    }
+
+    /** Rounds run so far (approximate when read from another thread). */
+    public long rounds() {
+        return rounds;
     }
 
     public boolean isAlive() {
