@@ -26,6 +26,10 @@ public final class Waiter {
     private final Thread thread;
     /** The signal that interrupted the current wait, 0 while none did. */
     private volatile int signal;
+    // Links of the WaitRegistry's intrusive list, guarded by its lock.
+    boolean registered;
+    Waiter prevWaiting;
+    Waiter nextWaiting;
 
     private Waiter(Thread thread) {
         this.thread = thread;
