@@ -2,6 +2,8 @@ package io.virtaio.aio.posix;
 
 import io.virtaio.aio.engine.Request;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * {@code struct aiocb} (POSIX.1-2017 aio.h): an asynchronous I/O control block. The public fields are the C
@@ -28,7 +30,17 @@ public final class aiocb {
     /** {@link Aio#LIO_READ}, {@link Aio#LIO_WRITE} or {@link Aio#LIO_NOP}; read only by lio_listio. */
     public int aio_lio_opcode;
 
-    private Request request;
+    private static final VarHandle REQUEST;
+
+    static {
+        try {
+            REQUEST = MethodHandles.lookup().findVarHandle(aiocb.class, "request", Request.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile Request request;
 
     public aiocb() {
     }
@@ -42,12 +54,16 @@ public final class aiocb {
         this.aio_sigevent.sigev_notify = Aio.SIGEV_NONE;
     }
 
-    /** The runtime's state for this aiocb, created at its first submission. */
+    /**
+     * The runtime's state for this aiocb, created at its first submission. Two threads racing to submit a fresh
+     * aiocb (undefined in C) still end up sharing one request, so one of them is refused as "in progress".
+     */
     Request request() {
         Request r = request;
         if (r == null) {
-            r = new Request(this);
-            request = r;
+            Request created = new Request(this);
+            Request raced = (Request) REQUEST.compareAndExchange(this, null, created);
+            r = raced == null ? created : raced;
         }
         return r;
     }
