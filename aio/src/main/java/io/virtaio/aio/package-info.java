@@ -9,7 +9,9 @@
  * Allocation: building a runtime allocates its tables and threads; steady-state I/O through the façade does not
  * allocate (see the posix package). Checked here: configuration values (IllegalArgumentException at build time).
  *
- * <p>Internal packages, not API: {@code engine}, {@code fd}, {@code fs}, {@code loop}, {@code net},
- * {@code kernel}.
+ * <p>Packages. API: this one, {@code posix} (the façade) and, for whoever builds network nodes,
+ * {@link io.virtaio.aio.loop.Pollable}, {@link io.virtaio.aio.loop.Backoff}, {@link io.virtaio.aio.net.NodeFactory}
+ * and {@link io.virtaio.aio.net.NodeParts}. Internal (public only because Java packages cannot share otherwise):
+ * {@code engine}, {@code fd}, {@code fs}, {@code kernel}, the rest of {@code loop} and {@code net}.
  */
 package io.virtaio.aio;

@@ -18,6 +18,8 @@ public final class Engine {
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder canceled = new LongAdder();
+    private final LongAdder notified = new LongAdder();
+    private final LongAdder notificationFailures = new LongAdder();
 
     public Engine(Limits limits) {
         this.limits = limits;
@@ -52,6 +54,15 @@ public final class Engine {
         }
     }
 
+    void countNotification() {
+        notified.increment();
+    }
+
+    /** A notification could not be started (its executor or thread factory refused it). */
+    public void countNotificationFailure() {
+        notificationFailures.increment();
+    }
+
     /** A synchronous call (read, write, fsync, accept, …) started waiting for its internal request. */
     public void enterSynchronousCall() {
         synchronousCalls.incrementAndGet();
@@ -73,6 +84,8 @@ public final class Engine {
         into.put("requests.failed", failed.sum());
         into.put("requests.canceled", canceled.sum());
         into.put("requests.outstanding", (long) budget.used());
+        into.put("notifications.fired", notified.sum());
+        into.put("notifications.failed", notificationFailures.sum());
         into.put("calls.synchronous", (long) synchronousCalls.get());
     }
 }

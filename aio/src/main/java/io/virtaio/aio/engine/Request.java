@@ -298,6 +298,7 @@ public final class Request {
             s.post(owner, err == 0 ? res : -err);
         }
         if (n != null) {
+            e.countNotification();
             n.fire(slot ? e.slotReleaser() : Engine.NOTHING);
         } else if (slot) {
             e.budget().release(1);

@@ -13,7 +13,6 @@ import io.virtaio.aio.fd.Descriptor;
 import io.virtaio.aio.kernel.Kernel;
 import io.virtaio.netstack.Errno;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,7 +25,6 @@ final class AioCalls {
     private final Budget budget;
     private final Signals signals;
     private final Executor notificationExecutor;
-    private final LongAdder notificationFailures = new LongAdder();
 
     AioCalls(Kernel kernel, Signals signals, Executor notificationExecutor) {
         this.kernel = kernel;
@@ -34,10 +32,6 @@ final class AioCalls {
         this.budget = engine.budget();
         this.signals = signals;
         this.notificationExecutor = notificationExecutor;
-    }
-
-    long notificationFailures() {
-        return notificationFailures.sum();
     }
 
     // ------------------------------------------------------------------------------------------ aio_read/aio_write
@@ -104,16 +98,17 @@ final class AioCalls {
                 .withNotification(notification(cb.aio_sigevent))
                 .withList(list)
                 .withSink(ring);
-        engine.countSubmission();
         Descriptor d = kernel.table().acquire(cb.aio_fildes);
         if (d == null) {
             // Decision 1: EBADF is deferred for aio_read, aio_write and lio_listio entries (aio_read 10-1).
+            engine.countSubmission();
             r.complete(-1, Errno.EBADF);
             return 0;
         }
         if (Op.readsIntoBuffer(op) ? !d.readable() : !d.writable()) {
             // POSIX.1-2017 aio_write [EBADF]: "not a valid file descriptor open for writing" (aio_write 8-2).
             d.release();
+            engine.countSubmission();
             r.complete(-1, Errno.EBADF);
             return 0;
         }
@@ -124,6 +119,7 @@ final class AioCalls {
             d.release();
             return rc;
         }
+        engine.countSubmission();
         return 0;
     }
 
@@ -173,14 +169,15 @@ final class AioCalls {
                 .withSlot()
                 .withNotification(notification(cb.aio_sigevent))
                 .withTarget(d);
-        engine.countSubmission();
         int rc = d.submit(r);
         if (rc < 0) {
             r.unclaim();
             d.release();
             budget.release(1);
+            return rc;
         }
-        return rc;
+        engine.countSubmission();
+        return 0;
     }
 
     // ------------------------------------------------------------------------------------- aio_error/aio_return
@@ -435,7 +432,7 @@ final class AioCalls {
         return switch (sev.sigev_notify) {
             case Aio.SIGEV_SIGNAL -> sev.sigev_signo == 0 ? null : new SignalNotification(signals, sev.sigev_signo,
                     sev.sigev_value);
-            case Aio.SIGEV_THREAD -> new ThreadNotification(notificationExecutor, sev, notificationFailures);
+            case Aio.SIGEV_THREAD -> new ThreadNotification(notificationExecutor, sev, engine);
             default -> null;
         };
     }

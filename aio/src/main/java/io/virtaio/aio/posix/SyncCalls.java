@@ -130,7 +130,7 @@ final class SyncCalls {
         engine.enterSynchronousCall();
         try {
             int rc;
-            while ((rc = d.submit(r)) == -Errno.EAGAIN) {
+            while ((rc = d.submit(r)) == -Errno.EAGAIN && !kernel.isClosed()) {
                 // A full loop ring is back-pressure for a blocking call: wait for room instead of failing.
                 LockSupport.parkNanos(this, 50_000L);
             }

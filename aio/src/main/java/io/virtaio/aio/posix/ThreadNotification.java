@@ -1,10 +1,10 @@
 package io.virtaio.aio.posix;
 
+import io.virtaio.aio.engine.Engine;
 import io.virtaio.aio.engine.Notification;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -18,15 +18,15 @@ final class ThreadNotification implements Notification {
     private final Consumer<sigval> function;
     private final int sivalInt;
     private final Object sivalPtr;
-    private final LongAdder failures;
+    private final Engine engine;
 
-    ThreadNotification(Executor executor, sigevent sev, LongAdder failures) {
+    ThreadNotification(Executor executor, sigevent sev, Engine engine) {
         this.executor = executor;
         this.factory = sev.sigev_notify_attributes;
         this.function = sev.sigev_notify_function;
         this.sivalInt = sev.sigev_value.sival_int;
         this.sivalPtr = sev.sigev_value.sival_ptr;
-        this.failures = failures;
+        this.engine = engine;
     }
 
     @Override
@@ -47,7 +47,7 @@ final class ThreadNotification implements Notification {
             }
         } catch (RejectedExecutionException | IllegalThreadStateException e) {
             // POSIX has no channel to report a notification that cannot be started: count it, free the slot.
-            failures.increment();
+            engine.countNotificationFailure();
             handedOff.run();
         }
     }
