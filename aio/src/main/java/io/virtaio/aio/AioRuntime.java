@@ -70,7 +70,7 @@ public final class AioRuntime implements AutoCloseable {
                 nodes.add(new NetNode(config.name() + "-" + spec.name(), spec.factory(), config.loopRingCapacity(),
                         config.backoff(), config.clock()));
             }
-            sig = new Signals(config.name(), config.sigqueueMax(), waits);
+            sig = new Signals(config.name(), config.aioMax(), config.sigqueueMax(), waits);
         } catch (RuntimeException | Error e) {
             for (NetNode n : nodes) {
                 n.close();

@@ -111,6 +111,7 @@ public final class Request {
                 return false;
             }
             long next = ((s & ~STATUS_MASK) + GENERATION_ONE) | (Errno.EINPROGRESS & STATUS_MASK);
+            // CAS: of two threads submitting one aiocb at once, exactly one claims it.
             if (STATE.compareAndSet(this, s, next)) {
                 claimedFrom = s;
                 return true;
@@ -277,6 +278,7 @@ public final class Request {
         CompletionSink s = sink;
         Target t = target;
         boolean slot = holdsSlot;
+        // Opaque suffices: only this submission's generation is needed, which the hand-off to us published.
         long s0 = (long) STATE.getOpaque(this);
         notification = null;
         list = null;
@@ -312,6 +314,7 @@ public final class Request {
 
     /** The status (IDLE, EINPROGRESS, 0 or an errno), read with volatile semantics. */
     public int status() {
+        // Volatile: waiters read it after registering themselves, the other half of complete()'s full fence.
         return (int) (long) STATE.getVolatile(this);
     }
 

@@ -54,6 +54,7 @@ public abstract class Descriptor implements Target {
             if ((s & CLOSED) != 0) {
                 return false;
             }
+            // CAS on one word with the closed bit: a reference is never taken after close() has set it.
             if (STATE.compareAndSet(this, s, s + 1)) {
                 return true;
             }
@@ -88,6 +89,7 @@ public abstract class Descriptor implements Target {
             if ((s & CLOSED) != 0) {
                 return false;
             }
+            // CAS: of two closes, one wins (the other reports EBADF).
             if (STATE.compareAndSet(this, s, s | CLOSED)) {
                 return true;
             }

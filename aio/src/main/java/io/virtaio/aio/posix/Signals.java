@@ -2,12 +2,13 @@ package io.virtaio.aio.posix;
 
 import io.virtaio.aio.engine.WaitRegistry;
 import io.virtaio.netstack.Errno;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 /**
  * Emulated signals of one runtime: handlers per signal number, a queue, and one delivery thread.
@@ -23,9 +24,10 @@ import java.util.concurrent.atomic.LongAdder;
  * as the thread a real signal is delivered to would. A signal without a handler (SIG_DFL) is counted and ignored,
  * and interrupts nobody.
  *
- * <p>Bounds. Completion signals are bounded by AIO_MAX: a request holds its slot until its signal is handed to the
- * delivery thread. Signals queued by {@link #sigqueue} are bounded by SIGQUEUE_MAX (EAGAIN beyond it, as sigqueue
- * reports).
+ * <p>Bounds. Completion signals are bounded by AIO_MAX: a request (or a list) holds its slot until its signal is
+ * handed to the delivery thread. Signals queued by {@link #sigqueue} are bounded by SIGQUEUE_MAX (EAGAIN beyond it,
+ * as sigqueue reports). So the queue, a lock-free MPSC ring (completions are queued from event loops, which take no
+ * locks), has room for AIO_MAX + SIGQUEUE_MAX signals and never overflows.
  */
 public final class Signals implements AutoCloseable {
     /** Signals are numbered 1 .. NSIG-1. */
@@ -36,7 +38,7 @@ public final class Signals implements AutoCloseable {
     }
 
     private final AtomicReferenceArray<SignalHandler> handlers = new AtomicReferenceArray<>(NSIG);
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final MpscVarHandleArrayQueue<Pending> queue;
     private final AtomicInteger userQueued = new AtomicInteger();
     private final int sigqueueMax;
     private final WaitRegistry waits;
@@ -46,9 +48,15 @@ public final class Signals implements AutoCloseable {
     private final LongAdder interruptions = new LongAdder();
     private final LongAdder handlerFailures = new LongAdder();
     private volatile boolean stopping;
+    private volatile boolean parked;
 
-    /** Starts the delivery thread. */
-    public Signals(String name, int sigqueueMax, WaitRegistry waits) {
+    /**
+     * Starts the delivery thread.
+     *
+     * @param aioMax the runtime's AIO_MAX, which bounds the completion signals pending at once
+     */
+    public Signals(String name, int aioMax, int sigqueueMax, WaitRegistry waits) {
+        this.queue = new MpscVarHandleArrayQueue<>(aioMax + sigqueueMax);
         this.sigqueueMax = sigqueueMax;
         this.waits = waits;
         this.deliverer = Thread.ofPlatform().name(name + "-signals").daemon().unstarted(this::run);
@@ -70,7 +78,7 @@ public final class Signals implements AutoCloseable {
 
     /** Queues a completion signal (si_code SI_ASYNCIO); {@code handedOff} runs when delivery starts. */
     void queueCompletion(int signo, int sivalInt, Object sivalPtr, Runnable handedOff) {
-        queue.add(new Pending(signo, Aio.SI_ASYNCIO, sivalInt, sivalPtr, handedOff, null, false));
+        enqueue(new Pending(signo, Aio.SI_ASYNCIO, sivalInt, sivalPtr, handedOff, null, false));
     }
 
     /** sigqueue(getpid(), signo, value): 0, or -EAGAIN when SIGQUEUE_MAX signals are pending. */
@@ -93,25 +101,39 @@ public final class Signals implements AutoCloseable {
                 break;
             }
         }
-        queue.add(new Pending(signo, code, sivalInt, sivalPtr, null, target, true));
+        enqueue(new Pending(signo, code, sivalInt, sivalPtr, null, target, true));
         return 0;
+    }
+
+    private void enqueue(Pending p) {
+        if (!queue.offer(p)) {
+            // Impossible while the bounds above hold; never lose a signal silently.
+            throw new IllegalStateException("signal queue overflow");
+        }
+        // Full fence: the offer must be visible before we read 'parked' (Dekker with run()).
+        VarHandle.fullFence();
+        if (parked) {
+            LockSupport.unpark(deliverer);
+        }
     }
 
     private void run() {
         for (;;) {
-            Pending p;
-            try {
-                p = stopping ? queue.poll() : queue.poll(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
+            Pending p = queue.poll();
+            if (p != null) {
+                deliver(p);
                 continue;
             }
-            if (p == null) {
-                if (stopping) {
-                    return;
-                }
-                continue;
+            if (stopping) {
+                return;
             }
-            deliver(p);
+            parked = true;
+            // Full fence: announce 'parked' before re-checking the queue (Dekker with enqueue()).
+            VarHandle.fullFence();
+            if (queue.isEmpty() && !stopping) {
+                LockSupport.park(this);
+            }
+            parked = false;
         }
     }
 
@@ -165,7 +187,7 @@ public final class Signals implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        deliverer.interrupt();
+        LockSupport.unpark(deliverer);
         if (Thread.currentThread() == deliverer) {
             return;
         }
