@@ -81,6 +81,10 @@ public final class SocketDescriptor extends Descriptor {
 
     @Override
     protected void onClose() {
+        if (node.loop().inLoop()) {
+            closeOnLoop();
+            return;
+        }
         node.post(new LoopCall() {
             @Override
             protected int run(NetNode n) {
@@ -92,6 +96,11 @@ public final class SocketDescriptor extends Descriptor {
 
     @Override
     protected void onLastRelease() {
+        // Often called on the loop itself (a completion drops the last reference): never post to our own ring.
+        if (node.loop().inLoop()) {
+            releaseSocket();
+            return;
+        }
         node.post(new LoopCall() {
             @Override
             protected int run(NetNode n) {
