@@ -437,7 +437,11 @@ public final class Aio {
         return ret(sockets.name(socket, address, true));
     }
 
-    /** socketpair: two connected sockets (AF_INET SOCK_STREAM through this node's stack, see {@link SocketFacade}). */
+    /**
+     * socketpair: two connected TCP sockets (AF_INET, SOCK_STREAM) on this façade's node, one connected to a
+     * listener on the node's own address. Linux has socketpair for AF_UNIX only; here AF_INET is the only family,
+     * and the stack must deliver packets for its own address locally. -1/EOPNOTSUPP for other types.
+     */
     public int socketpair(int domain, int type, int protocol, int[] sv) {
         return ret(sockets.socketpair(domain, type, protocol, sv));
     }
