@@ -120,6 +120,24 @@ final class TcpInput {
         int segLen = seg.sequenceLength();
         boolean rst = (flags & TcpFlags.RST) != 0;
 
+        // Simultaneous open (RFC 9293 §3.5 figure 7, line 6): the peer's SYN,ACK repeats its SYN (one below
+        // RCV.NXT) and acknowledges ours. Like Linux (tcp_validate_incoming), take it as the ACK that completes
+        // the handshake rather than as an old SYN.
+        if (c.state == TcpState.SYN_RECEIVED && !c.passive
+                && (flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST)) == (TcpFlags.SYN | TcpFlags.ACK)
+                && seq + 1 == r.rcvNxt && seg.ack() == s.sndNxt) {
+            s.sndUna = seg.ack();
+            s.sndWnd = seg.window();        // a SYN's window is never scaled (RFC 7323 §2.2)
+            s.maxSndWnd = s.sndWnd;
+            s.sndWl1 = seq;
+            s.sndWl2 = seg.ack();
+            s.rtoDeadlineNs = 0;
+            c.onReceive(nowNs);
+            c.established(nowNs);
+            s.rearmTimer(nowNs);
+            return;
+        }
+
         // RFC 7323 §3.2: once negotiated, a non-RST segment without timestamps SHOULD be dropped.
         if (c.tsOk && !rst && !opts.hasTimestamps()) {
             layer.counters.inc(TcpCounters.DROP_NO_TIMESTAMP);
