@@ -15,7 +15,8 @@ import io.virtaio.netstack.wire.TcpOptions;
  * retransmission timer does; {@link #rearmTimer} arms it at the earliest. Allocation-free after construction.
  */
 final class Sender {
-    static final int DUP_THRESH = 3;        // RFC 5681 §3.2, RFC 6675 §2 DupThresh
+    static final int DUP_THRESH = 3;
+    static final boolean DEBUG = Boolean.getBoolean("tcp.debug");        // RFC 5681 §3.2, RFC 6675 §2 DupThresh
     /** Linux tcp_min_snd_mss: no smaller MSS is accepted from the peer or from ICMP. */
     static final int MIN_MSS = 48;
 
@@ -63,6 +64,10 @@ final class Sender {
     /** The first retransmission of a recovery episode goes regardless of pipe (RFC 6675 §5 step 4.3). */
     boolean fastRetransmitPending;
     boolean cwndLimited;
+    // RFC 6937 Proportional Rate Reduction state for the current recovery episode.
+    long prrDelivered;
+    long prrOut;
+    long recoverFs;
 
     // Deadlines multiplexed on the connection's rtxTimer; 0 = not set.
     long rtoDeadlineNs;
@@ -331,8 +336,11 @@ final class Sender {
             enterRecovery(nowNs);
         }
 
-        // Congestion control: no growth during recovery (RFC 5681 §3.2, RFC 6675 §5); slow start after an RTO.
         long newlyDelivered = delivered + sacked;
+        if (inRecovery) {
+            proportionalRateReduction(newlyDelivered);
+        }
+        // Congestion control: no growth during recovery (RFC 5681 §3.2, RFC 6675 §5); slow start after an RTO.
         if (!inRecovery && newlyDelivered > 0) {
             long cwnd = cc.cwnd();
             boolean limited = cwndLimited || pipeBefore + 2L * mss >= cwnd
@@ -371,8 +379,47 @@ final class Sender {
         return finSent && Seq.gt(sndUna, finSeq);
     }
 
+    /**
+     * RFC 6937 §3: during recovery cwnd follows what the network delivers, so the ACK clock keeps running and
+     * lost retransmissions are still followed by segments that reveal them (instead of a stall until the RTO):
+     * proportional while pipe is above ssthresh, slow-start reduction bound (PRR-SSRB) below it.
+     */
+    private void proportionalRateReduction(long deliveredData) {
+        prrDelivered += deliveredData;
+        long pipe = pipe();
+        long ssthresh = cc.ssthresh();
+        long sndcnt;
+        if (pipe > ssthresh) {
+            sndcnt = ceilDiv(prrDelivered * ssthresh, Math.max(1, recoverFs)) - prrOut;
+        } else {
+            long limit = Math.max(prrDelivered - prrOut, deliveredData) + mss;
+            sndcnt = Math.min(ssthresh - pipe, limit);
+        }
+        // Count in whole segments as packet-based implementations do (Linux tcp_cwnd_reduction): a positive
+        // sndcnt below one SMSS would otherwise send nothing, and a lost retransmission would then go unnoticed
+        // (nothing sent after it to be SACKed, RFC 8985 §6) until the RTO.
+        if (sndcnt > 0 && sndcnt < mss) {
+            sndcnt = mss;
+        }
+        cc.setCwnd(pipe + Math.max(sndcnt, 0));
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    /** {@code bytes} of data (new or retransmitted) left during recovery: PRR's prr_out. */
+    void onRecoverySend(int bytes) {
+        if (inRecovery) {
+            prrOut += bytes;
+        }
+    }
+
     private void enterRecovery(long nowNs) {
         inRecovery = true;
+        prrDelivered = 0;
+        prrOut = 0;
+        recoverFs = flight();                   // RFC 6937: RecoverFS = snd.nxt - snd.una at the start
         recoveryPoint = sndNxt;                 // RFC 6675 §5 step 4.1 RecoveryPoint = HighData; RFC 6582 recover
         fastRetransmitPending = true;
         cc.onLoss(flight(), mss, nowNs);        // RFC 6675 §5 step 4.2 via the controller
@@ -390,9 +437,9 @@ final class Sender {
     private void exitRecovery(long nowNs) {
         inRecovery = false;
         board.dupAckBytes = 0;
-        // RFC 6582 §3.2 step 3 option (1): cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS), no burst.
-        long cw = Math.min(cc.ssthresh(), Math.max(flight(), mss) + mss);
-        cc.setCwnd(Math.max(cw, mss));
+        // RFC 6937 §3: "cwnd = ssthresh" at the end of recovery (PRR has already brought pipe near it, so there
+        // is no burst; this replaces RFC 6582's option (1)).
+        cc.setCwnd(Math.max(cc.ssthresh(), mss));
         rack.onRecoveryExit();
     }
 

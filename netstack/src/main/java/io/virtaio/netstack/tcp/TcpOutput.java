@@ -386,6 +386,7 @@ final class TcpOutput {
         ip.commit(p, l4, TcpSegment.CHECKSUM_OFFSET);
         c.segsOut++;
         c.bytesOut += len;
+        c.snd.onRecoverySend(len);
         layer.counters.inc(TcpCounters.SEGS_OUT);
         layer.counters.add(TcpCounters.BYTES_OUT, len);
         if ((flags & TcpFlags.ACK) != 0) {

@@ -78,4 +78,23 @@ class TcpTransferTest {
         assertTrue((ready & Socket.POLLIN) != 0, "EOF is readable");
         assertTrue((ready & Socket.POLLRDHUP) != 0);
     }
+
+    @Test
+    void probe() {
+        String spec = System.getProperty("tcp.probe");
+        if (spec == null) {
+            return;
+        }
+        String[] p = spec.split(",");
+        double loss = Double.parseDouble(p[0]);
+        long mib = Long.parseLong(p[1]);
+        TcpConfig cfg = TcpConfig.defaults();
+        if (p.length > 2) {
+            cfg = cfg.withCongestionControl(p[2]);
+        }
+        Run r = transfer(cfg, 11, loss, mib * MIB, 0, 1500);
+        System.out.printf("PROBE loss=%s %d MiB: %.1f ms virtual, %.3f Gbit/s, wall %d ms, steps %d%n  %s%n  %s%n",
+                p[0], mib, r.seconds * 1e3, r.gbps, r.wallMs, r.sim.steps, r.sim.stats(), r.client.socket.info());
+        System.out.println(r.sim.a.tcp.counters());
+    }
 }
