@@ -248,8 +248,9 @@ final class Receiver {
     /** The application read; advertise the opened window if worth it (Linux tcp_cleanup_rbuf rule). */
     void afterRead() {
         int current = window();
-        int free = buf.free();
-        int cap = buf.capacity();
+        int most = c.rcvWs >= 16 ? Integer.MAX_VALUE : 0xFFFF << c.rcvWs;      // what the field can express
+        int free = Math.min(buf.free(), most);
+        int cap = Math.min(buf.capacity(), most);
         // Send a window update when the advertised window is at most half the buffer and would at least double
         // (and grow by at least the SWS step); the sender may be waiting on it.
         if (2 * current <= cap && free >= 2 * current && free - current >= Math.min(cap / 2, rcvMss)) {

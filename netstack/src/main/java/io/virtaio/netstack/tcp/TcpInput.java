@@ -176,6 +176,10 @@ final class TcpInput {
                 }
                 r.ackNow = true;        // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" and drop
                 c.wantOutput();
+                if (c.state == TcpState.TIME_WAIT && (flags & TcpFlags.FIN) != 0 && seq + payload + 1 == r.rcvNxt) {
+                    // TIME-WAIT: a retransmitted FIN is acknowledged and "restart the 2 MSL timeout".
+                    layer.timers().arm(c.lifeTimer, nowNs + layer.config.timeWaitNs());
+                }
             }
             c.dropsOutOfWindow++;
             layer.counters.inc(TcpCounters.DROP_OUT_OF_WINDOW);

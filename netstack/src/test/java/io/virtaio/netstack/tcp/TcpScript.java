@@ -222,6 +222,54 @@ final class TcpScript {
         return s;
     }
 
+    /** The peer's ISN in {@link #client} handshakes. */
+    static final int PEER_ISN = 1_000_000;
+    /** Our ISS in the last {@link #client} handshake. */
+    int iss;
+    /** Our TSval in the last SYN (when timestamps were offered). */
+    int synTsVal;
+
+    /**
+     * Our side connects at {@code ms}; the peer answers with SYN-ACK {@code synAck} (its options; seq, ack and flags
+     * are filled in: ISN {@link #PEER_ISN}) and gets our ACK. Returns the established socket.
+     */
+    TcpSocket client(long ms, Seg synAck) {
+        TcpSocket s = connect(80);
+        TcpRepr syn = expect(ms, Seg.seg().syn());
+        iss = syn.seq();
+        synTsVal = syn.tsVal();
+        synAck.flagsExactly(io.virtaio.netstack.wire.TcpFlags.SYN | io.virtaio.netstack.wire.TcpFlags.ACK)
+                .seq(PEER_ISN).ack(iss + 1);
+        if (synAck.tsVal != null) {
+            synAck.tsEcr = syn.tsVal();
+        }
+        send(ms, synAck);
+        expect(ms, Seg.seg().ack().seq(iss + 1).ack(PEER_ISN + 1));
+        assertEquals(TcpState.ESTABLISHED, s.state());
+        return s;
+    }
+
+    /** A plain connection (no window scaling, timestamps or SACK; peer window 65535, MSS 1460). */
+    TcpSocket plainClient(long ms) {
+        return client(ms, Seg.seg().mss(1460).win(65535));
+    }
+
+    /** Queues {@code n} bytes on {@code s} (all must fit). */
+    static void write(TcpSocket s, int n) {
+        assertEquals(n, s.send(bytes(n), 0, n));
+    }
+
+    /** Reads everything readable; returns the count. */
+    static int drain(TcpSocket s) {
+        MemorySegment buf = MemorySegment.ofArray(new byte[1 << 20]);
+        int total = 0;
+        int n;
+        while ((n = s.recv(buf, 0, (int) buf.byteSize())) > 0) {
+            total += n;
+        }
+        return total;
+    }
+
     static MemorySegment bytes(int n) {
         MemorySegment m = MemorySegment.ofArray(new byte[n]);
         for (int i = 0; i < n; i++) {
