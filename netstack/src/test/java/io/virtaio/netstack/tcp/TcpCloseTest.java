@@ -24,7 +24,7 @@ class TcpCloseTest {
         int iss = t.iss;
         assertEquals(0, s.shutdown(TcpSocket.SHUT_WR));
         assertEquals(TcpState.FIN_WAIT_1, s.state());
-        t.expect(at(1), seg().fin().ack().seq(iss + 1).ack(PEER_ISN + 1));
+        t.expect(at(0), seg().fin().ack().seq(iss + 1).ack(PEER_ISN + 1));
         t.send(at(5), seg().ack(iss + 2).seq(PEER_ISN + 1));
         assertEquals(TcpState.FIN_WAIT_2, s.state());
         t.send(at(6), seg().fin().ack(iss + 2).seq(PEER_ISN + 1));
@@ -47,7 +47,7 @@ class TcpCloseTest {
         TcpSocket s = t.plainClient(0);
         int iss = t.iss;
         assertEquals(0, s.close());
-        t.expect(at(1), seg().fin().ack().seq(iss + 1));
+        t.expect(at(0), seg().fin().ack().seq(iss + 1));
         t.send(at(2), seg().ack(iss + 2).seq(PEER_ISN + 1));
         t.send(at(3), seg().fin().ack(iss + 2).seq(PEER_ISN + 1));
         t.expect(at(3), seg().ack().seq(iss + 2).ack(PEER_ISN + 2));
@@ -76,9 +76,9 @@ class TcpCloseTest {
         assertEquals(0, s.recv(MemorySegment.ofArray(new byte[10]), 0, 10), "end of stream");
         // Half-closed: we can still send (RFC 9293 §3.6).
         TcpScript.write(s, 100);
-        t.expect(at(11), seg().ack().seq(iss + 1).len(100));
+        t.expect(at(10), seg().ack().seq(iss + 1).len(100));
         assertEquals(0, s.close());
-        t.expect(at(12), seg().fin().ack().seq(iss + 101).ack(PEER_ISN + 2));
+        t.expect(at(10), seg().fin().ack().seq(iss + 101).ack(PEER_ISN + 2));
         t.send(at(20), seg().ack(iss + 102).seq(PEER_ISN + 2));
         assertEquals(0, t.tcp.table.size());
         assertEquals(0, t.tcp.timeWait.size(), "the passive closer does not wait");
@@ -90,7 +90,7 @@ class TcpCloseTest {
         TcpSocket s = t.plainClient(0);
         int iss = t.iss;
         s.shutdown(TcpSocket.SHUT_WR);
-        t.expect(at(1), seg().fin().ack().seq(iss + 1).ack(PEER_ISN + 1));
+        t.expect(at(0), seg().fin().ack().seq(iss + 1).ack(PEER_ISN + 1));
         // The peer's FIN crosses ours (RFC 9293 §3.6 figure 13).
         t.send(at(2), seg().fin().ack(iss + 1).seq(PEER_ISN + 1));
         assertEquals(TcpState.CLOSING, s.state());
@@ -105,7 +105,7 @@ class TcpCloseTest {
         TcpSocket s = t.plainClient(0);
         int iss = t.iss;
         s.shutdown(TcpSocket.SHUT_WR);
-        t.expect(at(1), seg().fin().ack());
+        t.expect(at(0), seg().fin().ack());
         t.send(at(2), seg().fin().ack(iss + 2).seq(PEER_ISN + 1));
         assertEquals(TcpState.TIME_WAIT, s.state());
         t.expect(at(2), seg().ack().ack(PEER_ISN + 2));
@@ -118,7 +118,7 @@ class TcpCloseTest {
         int iss = t.iss;
         s.shutdown(TcpSocket.SHUT_WR);
         assertEquals(-Errno.EPIPE, s.send(TcpScript.bytes(1), 0, 1));
-        t.expect(at(1), seg().fin().ack());
+        t.expect(at(0), seg().fin().ack());
         t.send(at(2), seg().ack(iss + 2).seq(PEER_ISN + 1));
         assertEquals(TcpState.FIN_WAIT_2, s.state());
         t.send(at(3), seg().ack(iss + 2).seq(PEER_ISN + 1).len(500));
@@ -136,7 +136,7 @@ class TcpCloseTest {
         TcpSocket s = t.plainClient(0);
         TcpScript.write(s, 300);
         s.shutdown(TcpSocket.SHUT_WR);
-        t.expect(at(1), seg().fin().ack().seq(t.iss + 1).len(300));
+        t.expect(at(0), seg().fin().ack().seq(t.iss + 1).len(300));
     }
 
     @Test
@@ -145,7 +145,7 @@ class TcpCloseTest {
         TcpSocket s = t.plainClient(0);
         int iss = t.iss;
         s.close();
-        t.expect(at(1), seg().fin().ack());
+        t.expect(at(0), seg().fin().ack());
         t.send(at(2), seg().ack(iss + 2).seq(PEER_ISN + 1));
         assertEquals(1, t.tcp.table.size());
         t.runUntil((2 + 60_001) * TcpScript.MS);
@@ -159,7 +159,7 @@ class TcpCloseTest {
         TcpSocket s = t.plainClient(0);
         int iss = t.iss;
         s.close();
-        t.expect(at(1), seg().fin().ack());
+        t.expect(at(0), seg().fin().ack());
         t.send(at(2), seg().ack(iss + 1).seq(PEER_ISN + 1).len(10));
         t.expect(at(2), seg().rst().ack().seq(iss + 2));
         assertEquals(0, t.tcp.table.size());

@@ -82,6 +82,7 @@ final class TcpScript {
 
     /** Runs every timer due up to {@code ns} in order, then polls at {@code ns}. */
     void runUntil(long ns) {
+        step(now);                      // output pending from socket calls goes now, as the stack's next poll
         long d;
         while ((d = ctx.timers().nextDeadlineNs()) <= ns) {
             step(Math.max(d, now));     // the wheel's next deadline is always past the last advance: progress
