@@ -113,7 +113,7 @@ final class Rack {
                 }
                 continue;
             }
-            if ((f & SentLog.LOST) != 0) {
+            if ((f & (SentLog.LOST | SentLog.RETRANS)) == SentLog.LOST) {
                 continue;       // lost and not yet retransmitted
             }
             long remaining = sent + rttNs + reoWndNs - nowNs;

@@ -100,7 +100,7 @@ final class Receiver {
         int current = Seq.diff(advEdge, rcvNxt);
         int growth = Seq.diff(edge, advEdge);
         // RFC 9293 §3.8.6.2.2: move the right edge only by min(Fr * RCV.BUFF, Eff.snd.MSS) or more, Fr = 1/2.
-        if (growth > 0 && growth < Math.min(capacity() / 2, rcvMss) && current > 0) {
+        if (growth > 0 && growth < Math.min(capacity() / 2, rcvMss)) {
             edge = advEdge;
         }
         if (Seq.lt(edge, advEdge)) {

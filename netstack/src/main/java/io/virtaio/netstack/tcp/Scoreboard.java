@@ -39,13 +39,20 @@ final class Scoreboard {
         return Math.max(0, flight - sackedBytes - lostBytes - dupAckBytes + retransBytes);
     }
 
+    /**
+     * Record {@code i} (and any retransmission of it in flight) is deemed lost. As in Linux, the flag stays set
+     * while a retransmission is in flight, so the segment counts once in pipe (as the retransmission).
+     */
     void markLost(int i) {
-        if (!log.has(i, SentLog.LOST) && !log.has(i, SentLog.SACKED)) {
-            int len = log.length(i);
-            if (log.has(i, SentLog.RETRANS)) {
-                log.clear(i, SentLog.RETRANS);
-                retransBytes -= len;
-            }
+        if (log.has(i, SentLog.SACKED)) {
+            return;
+        }
+        int len = log.length(i);
+        if (log.has(i, SentLog.RETRANS)) {
+            log.clear(i, SentLog.RETRANS);
+            retransBytes -= len;
+        }
+        if (!log.has(i, SentLog.LOST)) {
             log.set(i, SentLog.LOST);
             lostBytes += len;
         }
@@ -53,10 +60,6 @@ final class Scoreboard {
 
     void markRetransmitted(int i, long nowNs) {
         int len = log.length(i);
-        if (log.has(i, SentLog.LOST)) {
-            log.clear(i, SentLog.LOST);
-            lostBytes -= len;
-        }
         if (!log.has(i, SentLog.RETRANS)) {
             log.set(i, SentLog.RETRANS);
             retransBytes += len;
@@ -186,7 +189,7 @@ final class Scoreboard {
             return -1;
         }
         for (int i = 0; i < log.size(); i++) {
-            if (log.has(i, SentLog.LOST)) {
+            if ((log.flags(i) & (SentLog.LOST | SentLog.RETRANS)) == SentLog.LOST) {
                 return i;
             }
         }

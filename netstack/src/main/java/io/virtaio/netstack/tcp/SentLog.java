@@ -13,7 +13,7 @@ import io.virtaio.netstack.wire.Seq;
  */
 final class SentLog {
     static final int SACKED = 1;
-    /** Deemed lost and not retransmitted since (RFC 6675 IsLost, RACK, or an RTO). */
+    /** Deemed lost (RFC 6675 IsLost, RACK, or an RTO); with RETRANS set, a retransmission is in flight. */
     static final int LOST = 2;
     /** A retransmission of it is in flight. */
     static final int RETRANS = 4;
