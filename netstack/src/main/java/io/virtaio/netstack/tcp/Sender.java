@@ -83,6 +83,8 @@ final class Sender {
     boolean tlpPending;
 
     long lastSendNs;
+    /** End of the last segment sent shorter than SMSS (Minshall's Nagle). */
+    int smallSentEnd;
     /** send() returned less than asked: tell the socket when space frees up. */
     boolean appBlocked;
     /** A soft error (ICMP) reported if the connection times out (RFC 1122 4.2.3.9). */
@@ -107,6 +109,7 @@ final class Sender {
         bufHeadSeq = isn + 1;
         recoveryPoint = isn;
         finSeq = isn;
+        smallSentEnd = isn;
     }
 
     void attach(SendBuffer b) {

@@ -3,6 +3,7 @@ package io.virtaio.netstack.tcp;
 import io.virtaio.netstack.Errno;
 import io.virtaio.netstack.ip.Ipv4Output;
 import io.virtaio.netstack.ip.TxPacket;
+import io.virtaio.netstack.wire.Seq;
 import io.virtaio.netstack.wire.IpProtocol;
 import io.virtaio.netstack.wire.TcpFlags;
 import io.virtaio.netstack.wire.TcpOptionWriter;
@@ -164,9 +165,10 @@ final class TcpOutput {
                     break;
                 }
                 if (len < s.mss && len < maxPayload) {
-                    // Nagle (RFC 1122 4.2.3.4): hold a small segment while data is unacknowledged, unless
-                    // TCP_NODELAY or closing; RFC 9293 §3.8.6.2.1 (2): all queued data fits and is pushed.
-                    boolean nagleOk = c.noDelay || s.flight() == 0 || s.finQueued;
+                    // Nagle (RFC 1122 4.2.3.4) in Minshall's variant, as Linux: hold a small segment while a
+                    // previous small one is unacknowledged (not merely any data), unless TCP_NODELAY or closing;
+                    // RFC 9293 §3.8.6.2.1 (2): all queued data fits and is pushed.
+                    boolean nagleOk = c.noDelay || s.finQueued || !Seq.gt(s.smallSentEnd, s.sndUna);
                     boolean allQueued = len == unsent;
                     if (!nagleOk || !(allQueued || len >= s.maxSndWnd / 2)) {
                         break;
@@ -185,6 +187,9 @@ final class TcpOutput {
             int end = seq + len + (fin ? 1 : 0);
             s.log.add(seq, end, nowNs, fin ? SentLog.FIN : 0);
             s.sndNxt = end;
+            if (len < s.mss) {
+                s.smallSentEnd = end;
+            }
             if (fin) {
                 s.finSent = true;
                 s.finSeq = seq + len;
