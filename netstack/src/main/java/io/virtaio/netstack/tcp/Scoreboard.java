@@ -142,6 +142,9 @@ final class Scoreboard {
         dsack = false;
         int n = opts.sackCount();
         long newly = 0;
+        // Reordering (RFC 8985 §6.2 step 3) is judged against what earlier ACKs delivered, not against blocks of
+        // this ACK processed first (the option lists the most recent block first).
+        int fackBefore = fack;
         for (int b = 0; b < n; b++) {
             int left = opts.sackLeft(b);
             int right = opts.sackRight(b);
@@ -173,7 +176,7 @@ final class Scoreboard {
                 int len = markSacked(i);
                 if (len > 0) {
                     newly += len;
-                    rack.onDelivered(sentNs, log.end(i), everRetrans, fack, nowNs);
+                    rack.onDelivered(sentNs, log.end(i), everRetrans, fackBefore, nowNs);
                     if (Seq.gt(log.end(i), fack)) {
                         fack = log.end(i);
                     }

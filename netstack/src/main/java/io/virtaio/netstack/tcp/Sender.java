@@ -110,6 +110,7 @@ final class Sender {
         recoveryPoint = isn;
         finSeq = isn;
         smallSentEnd = isn;
+        board.fack = isn;
     }
 
     void attach(SendBuffer b) {
@@ -318,9 +319,11 @@ final class Sender {
         }
 
         // Recovery state.
+        boolean recoveryEnded = false;
         if (inRecovery) {
             if (Seq.ge(sndUna, recoveryPoint)) {
                 exitRecovery(nowNs);
+                recoveryEnded = true;
             } else if (acked > 0 && !c.sackOk) {
                 // RFC 6582 §3.2 step 5, partial ACK: retransmit the first unacknowledged segment, deflate the
                 // window by the amount acknowledged.
@@ -339,16 +342,16 @@ final class Sender {
             enterRecovery(nowNs);
         }
 
-        long newlyDelivered = delivered + sacked;
         if (inRecovery) {
-            proportionalRateReduction(newlyDelivered);
+            proportionalRateReduction(delivered + sacked);
         }
-        // Congestion control: no growth during recovery (RFC 5681 §3.2, RFC 6675 §5); slow start after an RTO.
-        if (!inRecovery && newlyDelivered > 0) {
+        // Congestion control grows on cumulatively acknowledged data (RFC 5681 §3.1), not during or on the ACK
+        // ending recovery (RFC 5681 §3.2, RFC 6675 §5); slow start after an RTO.
+        if (!inRecovery && !recoveryEnded && acked > 0) {
             long cwnd = cc.cwnd();
             boolean limited = cwndLimited || pipeBefore + 2L * mss >= cwnd
                     || (cwnd < cc.ssthresh() && 2 * pipeBefore >= cwnd);
-            cc.onAck(newlyDelivered, mss, nowNs, rtt.srttNs(), limited);
+            cc.onAck(acked, mss, nowNs, rtt.srttNs(), limited);
         }
 
         // RFC 6298 §5.2/5.3: stop the timer when all is acknowledged, restart it on new data acknowledged.
