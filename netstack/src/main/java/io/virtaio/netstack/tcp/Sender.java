@@ -624,10 +624,18 @@ final class Sender {
         for (int i = 0; i < log.size(); i++) {
             int payload = log.length(i) - (log.has(i, SentLog.FIN) ? 1 : 0);
             if (payload > limit && !log.has(i, SentLog.SACKED)) {
+                // The whole oversized segment was dropped on the path: both pieces go again (Linux
+                // tcp_simple_retransmit marks every segment above the new MSS lost).
+                boolean wasRetrans = log.has(i, SentLog.RETRANS);
+                if (wasRetrans) {
+                    board.markLost(i);      // moves the retransmitted bytes out of pipe before the split
+                }
                 if (!log.split(i, log.start(i) + limit)) {
                     break;
                 }
                 board.markLost(i);
+                board.markLost(i + 1);
+                i++;
             }
         }
         c.wantOutput();
