@@ -19,6 +19,8 @@ final class Assembler {
     /** Positions inside recently changed ranges, most recent first. */
     private final long[] recent = new long[RECENT];
     private int recentCount;
+    /** The most ranges ever held at once (a test and diagnostics hook for the bound). */
+    int highWater;
 
     Assembler(int maxRanges) {
         this.start = new long[maxRanges];
@@ -72,6 +74,7 @@ final class Assembler {
             start[lo] = s;
             end[lo] = e;
             count++;
+            highWater = Math.max(highWater, count);
         } else {
             long ns = Math.min(s, start[lo]);
             long ne = Math.max(e, end[hi - 1]);

@@ -278,6 +278,9 @@ final class Sender {
             c.layer.counters.inc(TcpCounters.DUP_ACKS);
         } else if (acked > 0) {
             dupAcks = 0;
+            if (!inRecovery && !c.sackOk) {
+                board.dupAckBytes = 0;
+            }
         }
 
         // RFC 8985 §7.4: was the tail loss probe a repair of a real loss?
@@ -308,11 +311,15 @@ final class Sender {
                 board.markLost(0);
             }
         } else if (dup) {
-            if (inRecovery) {
-                // RFC 5681 §3.2 step 4: each further duplicate ACK means a segment left the network.
+            if (inRecovery || (!lossRecovery && dupAcks < DUP_THRESH)) {
+                // RFC 5681 §3.2 step 4: each further duplicate ACK means a segment left the network; before the
+                // third, the same accounting is RFC 3042 Limited Transmit (a new segment per duplicate ACK, so a
+                // small window still produces the three duplicates fast retransmit needs).
                 board.dupAckBytes = Math.min(board.dupAckBytes + mss, flight());
-            } else if (dupAcks == DUP_THRESH && !lossRecovery && Seq.gt(ack, recoveryPoint) && !log.isEmpty()) {
-                // RFC 6582 §3.2 step 2 (recover check) / RFC 5681 §3.2 step 2: fast retransmit.
+            } else if (dupAcks == DUP_THRESH && !lossRecovery && Seq.ge(ack, recoveryPoint) && !log.isEmpty()) {
+                // RFC 5681 §3.2 step 2: fast retransmit. RFC 6582 §3.2 step 2's "recover" check guards against
+                // duplicate ACKs caused by retransmissions after a timeout; those are excluded by lossRecovery, so
+                // a loss of the very segment at "recover" is allowed to trigger (RFC 6582 §4.1 heuristics).
                 board.dupAckBytes = Math.min((long) DUP_THRESH * mss, flight());
                 board.markLost(0);
             }

@@ -29,6 +29,8 @@ final class SentLog {
     private final int mask;
     private int head;
     private int size;
+    /** The most records ever held at once (diagnostics: the bound is the capacity). */
+    int highWater;
 
     SentLog(int capacity) {
         int cap = Integer.highestOneBit(Math.max(16, capacity) - 1) << 1;
@@ -107,6 +109,9 @@ final class SentLog {
         sentNs[k] = ns;
         flags[k] = (byte) f;
         size++;
+        if (size > highWater) {
+            highWater = size;
+        }
     }
 
     /** Extends the newest record to {@code e} (a FIN appended to it, or coalesced data not yet sent). */

@@ -213,6 +213,11 @@ public final class TcpSocket implements Socket {
         remotePort = c.remotePort;
     }
 
+    /** The connection behind this socket, or null (tests, diagnostics). */
+    Connection layerConnection() {
+        return conn;
+    }
+
     int sendBufferOption() {
         return sendBuffer;
     }

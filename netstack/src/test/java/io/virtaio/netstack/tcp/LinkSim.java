@@ -131,7 +131,17 @@ final class LinkSim {
         ba.lossRate = rate;
     }
 
+    /** Extra work of a test (e.g. a SYN flood) run before each poll, and when it next needs to run. */
+    Runnable extraWork = () -> { };
+    java.util.function.LongSupplier extraDeadline = () -> Long.MAX_VALUE;
+    /** Packets to addresses that are neither host (e.g. SYN-ACKs to spoofed sources), dropped. */
+    long nowhere;
+
     private void transmit(int src, int dst, MemorySegment l4, int length, long nowNs) {
+        if (dst != a.address && dst != b.address) {
+            nowhere++;
+            return;
+        }
         Direction d = src == a.address ? ab : ba;
         d.sent++;
         if (d.lossRate > 0 && random.nextDouble() < d.lossRate) {
@@ -159,7 +169,7 @@ final class LinkSim {
     /** Runs until {@code done} or {@code maxNs} of virtual time; throws if nothing is pending before done. */
     void run(BooleanSupplier done, long maxNs) {
         while (!done.getAsBoolean()) {
-            long next = Math.min(a.nextDeadline(), b.nextDeadline());
+            long next = Math.min(Math.min(a.nextDeadline(), b.nextDeadline()), extraDeadline.getAsLong());
             if (next == Long.MAX_VALUE) {
                 throw new AssertionError("stalled at " + now / 1e6 + " ms: nothing pending and not done");
             }
@@ -167,6 +177,7 @@ final class LinkSim {
                 throw new AssertionError("not done after " + maxNs / 1e6 + " ms of virtual time");
             }
             now = Math.max(now, next);
+            extraWork.run();
             a.poll();
             b.poll();
             steps++;

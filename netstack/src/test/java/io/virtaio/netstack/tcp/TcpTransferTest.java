@@ -58,17 +58,76 @@ class TcpTransferTest {
         return new Run(seconds, gbps, (System.nanoTime() - wallStart) / 1_000_000, sim, client, server[0]);
     }
 
+    static void assertBounded(Run r) {
+        for (TcpSocket sock : new TcpSocket[] {r.client.socket, r.server.socket}) {
+            Connection c = sock.layerConnection();
+            if (c == null) {
+                continue;
+            }
+            assertTrue(c.rcv.ooo.highWater <= c.rcv.ooo.maxRanges(), "reassembly ranges bounded");
+            assertTrue(c.snd.log.highWater <= c.snd.log.capacity(), "segments in flight bounded");
+        }
+        for (LinkSim.Host h : new LinkSim.Host[] {r.sim.a, r.sim.b}) {
+            assertTrue(h.tcp.pool.reservedBytes() <= h.tcp.config.bufferPoolBytes());
+        }
+        assertTrue(r.sim.ab.maxQueuedBytes <= r.sim.queueLimitBytes && r.sim.ba.maxQueuedBytes <= r.sim.queueLimitBytes);
+    }
+
+    static String describe(String what, Run r) {
+        TcpInfo i = r.client.socket.info();
+        return String.format("%s: %.1f ms virtual, %.3f Gbit/s, wall %d ms; retrans rto/fast/tlp %d/%d/%d, "
+                + "recoveries %d; %s", what, r.seconds * 1e3, r.gbps, r.wallMs, i == null ? -1 : i.retransRto(),
+                i == null ? -1 : i.retransFast(), i == null ? -1 : i.retransTlp(),
+                i == null ? -1 : i.sackRecoveries(), r.sim.stats());
+    }
+
     @Test
     void smallTransferBothWays() {
         Run r = transfer(TcpConfig.defaults(), 1, 0, 1 * MIB, 512 * 1024, 1500);
         assertTrue(r.seconds > 0);
-        System.out.printf("1 MiB: %.3f Gbit/s %s%n", r.gbps, r.sim.stats());
+        assertBounded(r);
     }
 
     @Test
-    void oneMibUnderLoss() {
-        Run r = transfer(TcpConfig.defaults(), 7, 0.02, 1 * MIB, 64 * 1024, 1500);
-        System.out.printf("1 MiB at 2%%: %.3f Gbit/s %s client %s%n", r.gbps, r.sim.stats(), r.client.socket.info());
+    void hundredMibEachWayAtOnceWithoutLoss() {
+        Run r = transfer(TcpConfig.defaults(), 5, 0, 100 * MIB, 100 * MIB, 1500);
+        assertBounded(r);
+        assertEquals(0, r.client.socket.info().retransRto() + r.client.socket.info().retransFast());
+        System.out.println(describe("100 MiB each way, no loss", r));
+    }
+
+    @Test
+    void sixtyFourMibUnderRandomLoss() {
+        Run clean = transfer(TcpConfig.defaults(), 21, 0, 64 * MIB, 0, 1500);
+        assertBounded(clean);
+        System.out.println(describe("64 MiB, no loss", clean));
+        for (double loss : new double[] {0.001, 0.01, 0.05}) {
+            Run r = transfer(TcpConfig.defaults(), 21, loss, 64 * MIB, 0, 1500);
+            assertBounded(r);
+            System.out.printf("%s%n  goodput %.2fx of loss-free%n", describe("64 MiB at " + loss * 100 + "% loss", r),
+                    clean.seconds / r.seconds);
+        }
+    }
+
+    @Test
+    void sixtyFourMibWithJumboSegmentsUnderLoss() {
+        Run clean = transfer(TcpConfig.defaults(), 22, 0, 64 * MIB, 0, 65_535);
+        System.out.println(describe("64 MiB, 64 KiB MTU, no loss", clean));
+        for (double loss : new double[] {0.01, 0.05}) {
+            Run r = transfer(TcpConfig.defaults(), 22, loss, 64 * MIB, 0, 65_535);
+            assertBounded(r);
+            System.out.printf("%s%n  goodput %.2fx of loss-free%n",
+                    describe("64 MiB, 64 KiB MTU at " + loss * 100 + "% loss", r), clean.seconds / r.seconds);
+        }
+    }
+
+    @Test
+    void newRenoWithoutSackCompletesUnderLoss() {
+        Run r = transfer(TcpConfig.defaults().withCongestionControl("newreno").withExtensions(true, true, false), 9,
+                0.01, 8 * MIB, 1 * MIB, 1500);
+        assertBounded(r);
+        assertTrue(r.client.socket.info() == null || r.client.socket.info().renoRecoveries() > 0);
+        System.out.println(describe("8 MiB NewReno, no SACK, 1% loss", r));
     }
 
     @Test
@@ -77,24 +136,5 @@ class TcpTransferTest {
         int ready = r.client.socket.readiness();
         assertTrue((ready & Socket.POLLIN) != 0, "EOF is readable");
         assertTrue((ready & Socket.POLLRDHUP) != 0);
-    }
-
-    @Test
-    void probe() {
-        String spec = System.getProperty("tcp.probe");
-        if (spec == null) {
-            return;
-        }
-        String[] p = spec.split(",");
-        double loss = Double.parseDouble(p[0]);
-        long mib = Long.parseLong(p[1]);
-        TcpConfig cfg = TcpConfig.defaults();
-        if (p.length > 2) {
-            cfg = cfg.withCongestionControl(p[2]);
-        }
-        Run r = transfer(cfg, 11, loss, mib * MIB, 0, 1500);
-        System.out.printf("PROBE loss=%s %d MiB: %.1f ms virtual, %.3f Gbit/s, wall %d ms, steps %d%n  %s%n  %s%n",
-                p[0], mib, r.seconds * 1e3, r.gbps, r.wallMs, r.sim.steps, r.sim.stats(), r.client.socket.info());
-        System.out.println(r.sim.a.tcp.counters());
     }
 }
