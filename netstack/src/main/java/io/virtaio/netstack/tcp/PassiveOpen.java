@@ -12,8 +12,12 @@ import io.virtaio.netstack.wire.TcpSegment;
  * of SYNs costs a bounded table and never memory per SYN.
  */
 final class PassiveOpen {
+    /** Cookies are checked for this long after the last one was sent (two validity periods). */
+    private static final long COOKIE_WINDOW_NS = 128_000_000_000L;
+
     private final TcpLayer layer;
     private final SynCookies cookies;
+    private long lastCookieSentNs = Long.MIN_VALUE / 2;
 
     PassiveOpen(TcpLayer layer, SynCookies cookies) {
         this.layer = layer;
@@ -27,7 +31,14 @@ final class PassiveOpen {
             return;                             // "An incoming RST segment ... should be ignored"
         }
         if ((f & TcpFlags.ACK) != 0) {
-            if ((f & TcpFlags.SYN) == 0 && layer.config.synCookies() && cookieAck(l, src, dst, seg, opts, nowNs)) {
+            if ((f & TcpFlags.SYN) == 0 && layer.config.synCookies() && nowNs - lastCookieSentNs < COOKIE_WINDOW_NS) {
+                // Cookies are in use: this may be a returning one. One that fails is dropped, not reset: the
+                // cookie's ACK may have been lost while later data of the same connection arrives, and the
+                // client's retransmission of its first segment will carry a valid cookie again (RFC 4987 §3.6
+                // leaves the reaction open; a RST would kill a legitimate connection).
+                if (!cookieAck(l, src, dst, seg, opts, nowNs)) {
+                    layer.counters.inc(TcpCounters.COOKIES_FAILED);
+                }
                 return;
             }
             // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state":
@@ -115,6 +126,7 @@ final class PassiveOpen {
                 Math.min(BufferPool.ringSize(cfg.receiveBufferBytes()), 0xFFFF), o)) {
             layer.counters.inc(TcpCounters.COOKIES_SENT);
         }
+        lastCookieSentNs = nowNs;
     }
 
     /** A bare ACK to a listener: a returning cookie? Completes the connection if it validates. */
@@ -124,7 +136,6 @@ final class PassiveOpen {
         int iss = seg.ack() - 1;
         int mssIndex = cookies.check(dst, l.localPort, src, sport, clientIsn, iss, nowNs);
         if (mssIndex < 0) {
-            layer.counters.inc(TcpCounters.COOKIES_FAILED);
             return false;
         }
         layer.counters.inc(TcpCounters.COOKIES_VALIDATED);

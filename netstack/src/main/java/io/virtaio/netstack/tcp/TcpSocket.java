@@ -45,6 +45,7 @@ public final class TcpSocket implements Socket {
 
     private final TcpLayer layer;
     private int slot = -1;
+    private boolean slotReleased;
     private long id;
     private Object attachment;
     private boolean closed;
@@ -655,10 +656,14 @@ public final class TcpSocket implements Socket {
         listener = null;
     }
 
+    /**
+     * Gives the table slot back. {@link #slot()} keeps returning the old number: the socket may still sit in the
+     * stack's event queue, which looks it up by slot when it is drained (the queue has no removal).
+     */
     private void releaseSlot() {
-        if (slot >= 0) {
+        if (slot >= 0 && !slotReleased) {
+            slotReleased = true;
             layer.ctx.releaseSlot(slot);
-            slot = -1;
         }
     }
 
@@ -700,7 +705,7 @@ public final class TcpSocket implements Socket {
     // Callbacks from the connection
 
     void notifyReady() {
-        if (slot >= 0 && !closed) {
+        if (slot >= 0 && !closed && !slotReleased) {
             layer.ctx.ready(this);
         }
     }
