@@ -18,7 +18,7 @@ final class FakeIp implements Ipv4Output {
     /** Receives every committed TCP segment (header + payload), valid only during the call. */
     @FunctionalInterface
     interface Sink {
-        void packet(int src, int dst, MemorySegment l4, int length, long nowNs);
+        void packet(int src, int dst, MemorySegment seg, long offset, int length, long nowNs);
     }
 
     private static final VarHandle SEGMENT;
@@ -99,7 +99,7 @@ final class FakeIp implements Ipv4Output {
         }
         v.fillChecksum(p.src(), p.dst());
         committed++;
-        sink.packet(p.src(), p.dst(), p.segment().asSlice(p.l4Offset(), l4Length), l4Length, clock.getAsLong());
+        sink.packet(p.src(), p.dst(), p.segment(), p.l4Offset(), l4Length, clock.getAsLong());
     }
 
     @Override

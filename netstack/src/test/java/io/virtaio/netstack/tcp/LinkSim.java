@@ -137,7 +137,7 @@ final class LinkSim {
     /** Packets to addresses that are neither host (e.g. SYN-ACKs to spoofed sources), dropped. */
     long nowhere;
 
-    private void transmit(int src, int dst, MemorySegment l4, int length, long nowNs) {
+    private void transmit(int src, int dst, MemorySegment l4, long offset, int length, long nowNs) {
         if (dst != a.address && dst != b.address) {
             nowhere++;
             return;
@@ -161,7 +161,7 @@ final class LinkSim {
         if (buf == null || buf.length < length) {
             buf = new byte[Math.max(length, Math.min(mtu, 65_536))];
         }
-        MemorySegment.copy(l4, ValueLayout.JAVA_BYTE, 0, buf, 0, length);
+        MemorySegment.copy(l4, ValueLayout.JAVA_BYTE, offset, buf, 0, length);
         d.queuedBytes += length;
         d.queue.add(new Packet(buf, length, src, dst, d.busyUntilNs + delayNs));
     }

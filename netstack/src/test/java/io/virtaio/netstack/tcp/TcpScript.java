@@ -63,7 +63,8 @@ final class TcpScript {
         return ms;
     }
 
-    private void capture(int src, int dst, MemorySegment l4, int length, long nowNs) {
+    private void capture(int src, int dst, MemorySegment seg, long offset, int length, long nowNs) {
+        MemorySegment l4 = seg.asSlice(offset, length);
         TcpSegment v = view.wrap(l4, 0, length);
         assertEquals(0, v.check(), "emitted segment must be well formed");
         assertTrue(v.verifyChecksum(src, dst), "emitted checksum");
