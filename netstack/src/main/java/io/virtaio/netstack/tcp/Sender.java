@@ -216,7 +216,6 @@ final class Sender {
 
         long delivered = 0;
         long rttSampleNs = -1;
-        boolean finAcked = false;
         if (acked > 0) {
             while (!log.isEmpty()) {
                 int end = log.end(0);
@@ -229,7 +228,6 @@ final class Sender {
                             rttSampleNs = nowNs - sent;     // Karn's rule (RFC 6298 §3): never retransmitted
                         }
                     }
-                    finAcked |= log.has(0, SentLog.FIN);
                     delivered += board.removeFirst();
                 } else {
                     if (Seq.lt(log.start(0), ack)) {
@@ -370,9 +368,6 @@ final class Sender {
             tlpDeadlineNs = 0;
             reorderDeadlineNs = 0;
         }
-        if (finAcked) {
-            onFinAcked();
-        }
         if (acked > 0 && appBlocked && buf != null && buf.free() > 0) {
             appBlocked = false;
             c.notifySocket();
@@ -381,10 +376,6 @@ final class Sender {
             c.wantOutput();
         }
         rearmTimer(nowNs);
-    }
-
-    private void onFinAcked() {
-        // The state change belongs to input processing (RFC 9293 §3.10.7.4 fifth step); it checks finAcked().
     }
 
     /** True once our FIN was sent and acknowledged. */

@@ -67,7 +67,6 @@ final class TcpOutput {
             default -> {
             }
         }
-        int before = r.ackPending() ? 1 : 0;
         boolean ackSent = false;
         if (c.canSendOrFin() && s.buf != null && s.buf.attached()) {
             s.cwndLimited = false;
@@ -128,7 +127,6 @@ final class TcpOutput {
                 layer.timers().arm(c.delAckTimer, nowNs + layer.config.delayedAckNs());
             }
         }
-        assert before >= 0;
         s.rearmTimer(nowNs);
         return true;
     }
