@@ -146,7 +146,8 @@ final class Receiver {
         }
         if (readShut) {
             // SHUT_RD: data is acknowledged and discarded (Linux keeps accepting it).
-            if (rel == 0) {
+            if (rel == 0 && buf.readable() == 0) {
+                buf.bypass(n);              // keep the ring's positions in step with RCV.NXT
                 rcvNxt += n;
                 bytesSinceAck += n;
                 countSegment(len);

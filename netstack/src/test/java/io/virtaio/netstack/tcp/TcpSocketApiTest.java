@@ -189,4 +189,40 @@ class TcpSocketApiTest {
         t.expect(at(10), seg().rst().ack());
         assertEquals(Errno.ECONNABORTED, a.takeError());
     }
+
+    @Test
+    void directReaderTakesInOrderDataWithoutTheRing() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = t.plainClient(0);
+        MemorySegment target = MemorySegment.ofArray(new byte[150]);
+        int[] taken = {0};
+        assertEquals(0, s.setDirectReader((src, off, len) -> {
+            int n = Math.min(len, (int) target.byteSize() - taken[0]);
+            MemorySegment.copy(src, off, target, taken[0], n);
+            taken[0] += n;
+            return n;
+        }));
+        t.send(at(1), seg().ack(t.iss + 1).seq(PEER_ISN + 1).len(100));
+        assertEquals(100, taken[0]);
+        assertEquals(0, s.readable(), "nothing went through the receive ring");
+        t.send(at(2), seg().ack(t.iss + 1).seq(PEER_ISN + 101).len(100));
+        assertEquals(150, taken[0], "the reader took what it had room for");
+        assertEquals(50, s.readable(), "the rest waits in the ring");
+        assertEquals(50, s.recv(BUF, 0, 100));
+        assertEquals(TcpScript.pattern(PEER_ISN + 151), BUF.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+        assertEquals(TcpScript.pattern(PEER_ISN + 1), target.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+        t.expect(at(1), seg().ack().ack(PEER_ISN + 101));
+    }
+
+    @Test
+    void shutdownReadDiscardsButKeepsTheWindowOpen() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = t.plainClient(0);
+        assertEquals(0, s.shutdown(TcpSocket.SHUT_RD));
+        assertEquals(0, s.recv(BUF, 0, 10));
+        t.send(at(1), seg().ack(t.iss + 1).seq(PEER_ISN + 1).len(1000));
+        t.expect(at(1), seg().ack().ack(PEER_ISN + 1001).win(65535));
+        assertEquals(0, s.readable());
+        assertTrue((s.readiness() & Socket.POLLIN) != 0);
+    }
 }
