@@ -582,10 +582,13 @@ final class Sender {
             cc.setCwnd(mss);
         }
         // RFC 6675 §5.1 / Linux tcp_enter_loss: everything not SACKed is presumed lost, retransmitted in order.
-        board.markAllLost();
-        if (!c.sackOk) {
+        // RFC 2018 §8 / RFC 6675 §5.1: SACK information is advisory. If the segment at SND.UNA is itself marked
+        // SACKed, the peer reneged: forget every SACK mark so that everything is retransmitted (Linux
+        // tcp_check_sack_reneging); otherwise keep the marks and resend only the holes.
+        if (!c.sackOk || (!log.isEmpty() && log.has(0, SentLog.SACKED))) {
             board.clearSacked();
         }
+        board.markAllLost();
         inRecovery = false;
         lossRecovery = true;
         recoveryPoint = sndNxt;

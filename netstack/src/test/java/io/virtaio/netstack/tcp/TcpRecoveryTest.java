@@ -172,4 +172,62 @@ class TcpRecoveryTest {
         assertEquals(1, s.info().retransTlp());
         assertTrue(probeAt + 20 < 200);
     }
+
+    @Test
+    void sackRecoversTwoLossesInOneRoundTrip() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = connect(t, true);
+        TcpScript.write(s, 10 * MSS);
+        expectSegments(t, 10, 0, 10);
+        t.runUntil(20 * TcpConfig.MS);
+        // Segments 2 and 6 are lost.
+        t.inject(seg().ack(d(t, 1)).seq(PEER_ISN + 1));
+        t.inject(seg().ack(d(t, 2)).seq(PEER_ISN + 1));
+        for (int i = 3; i <= 6; i++) {
+            t.inject(seg().ack(d(t, 2)).seq(PEER_ISN + 1).sack(d(t, 3), d(t, i)));
+        }
+        for (int i = 8; i <= 10; i++) {
+            t.inject(seg().ack(d(t, 2)).seq(PEER_ISN + 1).sack(d(t, 7), d(t, i), d(t, 3), d(t, 6)));
+        }
+        t.flush();
+        t.expect(at(20), seg().ack().seq(d(t, 2)).len(MSS));
+        t.expect(at(20), seg().ack().seq(d(t, 6)).len(MSS));
+        t.send(at(30), seg().ack(d(t, 10)).seq(PEER_ISN + 1));
+        assertFalse(s.info().inRecovery());
+        assertEquals(2, s.info().retransFast());
+    }
+
+    @Test
+    void newRenoRecoversOneLoss() {
+        TcpScript t = new TcpScript(TcpConfig.defaults().withCongestionControl("newreno"));
+        TcpSocket s = connect(t, false);
+        TcpScript.write(s, 10 * MSS);
+        expectSegments(t, 10, 0, 10);
+        t.runUntil(20 * TcpConfig.MS);
+        for (int i = 0; i < 9; i++) {
+            t.inject(seg().ack(d(t, 0)).seq(PEER_ISN + 1));
+        }
+        t.flush();
+        t.expect(at(20), seg().ack().seq(d(t, 0)).len(MSS));
+        t.send(at(30), seg().ack(d(t, 10)).seq(PEER_ISN + 1));
+        assertFalse(s.info().inRecovery());
+        assertEquals(5 * MSS, s.info().cwnd(), "NewReno: half of the ten segments in flight");
+    }
+
+    @Test
+    void renegedSackIsForgottenAtTheTimeout() {
+        TcpScript t = new TcpScript(TcpConfig.defaults().withRackTlp(false));
+        TcpSocket s = connect(t, true);
+        TcpScript.write(s, 3 * MSS);
+        expectSegments(t, 10, 0, 3);
+        // The peer SACKs segments 1 and 2, then acknowledges segment 0 only and forgets what it SACKed.
+        t.send(at(20), seg().ack(d(t, 0)).seq(PEER_ISN + 1).sack(d(t, 1), d(t, 3)));
+        t.send(at(21), seg().ack(d(t, 1)).seq(PEER_ISN + 1));
+        // The timeout finds segment 1 marked SACKed at SND.UNA: reneging. Everything goes again.
+        t.expectWithin(221, 2, seg().ack().seq(d(t, 1)).len(MSS));
+        t.send(at(230), seg().ack(d(t, 2)).seq(PEER_ISN + 1));
+        t.expectWithin(230, 2, seg().ack().seq(d(t, 2)).len(MSS));
+        t.send(at(240), seg().ack(d(t, 3)).seq(PEER_ISN + 1));
+        assertEquals(0, s.info().unackedBytes());
+    }
 }
