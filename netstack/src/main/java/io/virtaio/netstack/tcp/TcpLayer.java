@@ -19,6 +19,16 @@ import java.util.Map;
  * for ICMP errors quoting a TCP segment, and {@link #output} once per poll after input and timers, so that ACKs
  * for a batch of received segments coalesce.
  *
+ * <p>How the stack drives it, per poll: {@code ctx.setNow(now)}; every received TCP segment to {@link #input};
+ * {@code ctx.timers().advance(now)}; then {@link #output}. After socket calls made between polls, {@link #output}
+ * again (Stack.flush). The next time TCP needs to run is the wheel's {@code nextDeadlineNs()}, or now if
+ * {@link #hasPendingOutput()}. {@link #input} and timers may write stateless segments at once through
+ * {@link io.virtaio.netstack.ip.Ipv4Output} (RSTs, SYN-ACKs of the SYN queue and cookies, TIME_WAIT ACKs), so the
+ * output layer must not deliver a loopback packet synchronously back into {@link #input}: queue it for the next
+ * poll. {@code begin} returning null with {@code -ENOBUFS} leaves the connection queued (retried next output);
+ * with a routing error the segment counts as lost and the error is reported if the connection times out.
+ * Segments are committed with a zero checksum field at offset 16 for the output layer to fill.
+ *
  * <p>What it owns: the demultiplexing table ({@link ConnectionTable}), listeners and local ports ({@link Ports}),
  * the SYN queue ({@link SynQueue}) and SYN cookies, the TIME_WAIT table ({@link TimeWaitTable}), the native buffer
  * pool for every connection's rings ({@link BufferPool}), the queue of connections with output pending, and the

@@ -29,6 +29,15 @@
  * ACK or a RST as the RFCs say; nothing a peer sends throws. Misuse of the socket API (bad offsets) throws;
  * everything else returns {@code -errno}.
  *
+ * <p><b>Choices where the RFCs leave room or Linux differs</b> (each cited where implemented): zero-window probes
+ * are ACKs one below SND.UNA as in Linux, not an octet of new data; slow start counts every acknowledged byte
+ * (no RFC 3465 L limit, as Linux with stretch ACKs); Nagle is Minshall's variant; recovery uses RFC 6937 PRR
+ * counted in whole segments; a segment without timestamps after negotiation is dropped (RFC 7323 §3.2 SHOULD);
+ * RST in TIME_WAIT ends it (RFC 9293, not RFC 1337); while cookies are in use, an ACK whose cookie fails is
+ * dropped, not reset; urgent data is delivered in line (RFC 6093). Not implemented: HyStart, F-RTO/undo, ECN,
+ * TCP Fast Open, MD5/AO, PLPMTUD (PMTU comes from ICMP fragmentation-needed with a next-hop MTU), RFC 6298 §5.7's
+ * 3 s RTO after a SYN timeout (as Linux), splitting of partially SACKed segments.
+ *
  * <p><b>Bounds.</b> Connections (socket table + orphans), the SYN queue (per listener and stack-wide), TIME_WAIT
  * entries, out-of-order ranges per connection, segments in flight per connection, and native buffer memory are
  * all bounded by {@link io.virtaio.netstack.tcp.TcpConfig}; hitting a bound is a counted drop or an error code.
