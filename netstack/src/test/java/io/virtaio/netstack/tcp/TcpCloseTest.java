@@ -186,4 +186,19 @@ class TcpCloseTest {
         t.expect(at(0), seg().rst().ack().seq(t.iss + 1));
         t.expectNothing(until(1000));
     }
+
+    @Test
+    void finBehindAHoleIsTakenWhenTheHoleFills() {
+        TcpScript t = new TcpScript(CFG);
+        TcpSocket s = t.client(0, seg().mss(1000).win(65535).sackPerm());
+        int p = PEER_ISN + 1;
+        t.send(at(1), seg().fin().ack(t.iss + 1).seq(p + 500).len(500));
+        t.expect(at(1), seg().ack().ack(p).sack(p + 500, p + 1000));
+        assertEquals(TcpState.ESTABLISHED, s.state(), "the FIN is out of order: not yet");
+        t.send(at(2), seg().ack(t.iss + 1).seq(p).len(500));
+        assertEquals(TcpState.CLOSE_WAIT, s.state());
+        t.expect(at(2), seg().ack().ack(p + 1001));
+        assertEquals(1000, TcpScript.drain(s));
+        assertEquals(0, s.recv(MemorySegment.ofArray(new byte[1]), 0, 1), "then end of stream");
+    }
 }
