@@ -168,7 +168,8 @@ final class SocketFacade {
             sd.release();
             return -bad;
         }
-        return (int) sync.run(sd, Op.CONNECT, null, Endpoint.pack(addr.sin_addr, addr.sin_port), 0);
+        // The peer travels in the request's offset, where progressConnect reads it.
+        return (int) sync.run(sd, Op.CONNECT, null, 0, Endpoint.pack(addr.sin_addr, addr.sin_port));
     }
 
     int shutdown(int fd, int how) {
