@@ -48,6 +48,8 @@ public final class Stack implements AutoCloseable {
     private final StackContext ctx;
     private final Routing routing;
     private final EthernetSender ethTx;
+    /** The last output round ran out of transmit buffers. */
+    private boolean outputBlocked;
     private final LoopbackQueue loopback;
     private final PendingQueue pending;
     private final ArpLayer arp;
@@ -140,17 +142,24 @@ public final class Stack implements AutoCloseable {
     }
 
     private void sendPending(long nowNs) {
+        long starvedBefore = ethTx.noBufferCount();
         TcpLayer tcp = transports.tcp();
         if (tcp != null) {
             tcp.output(nowNs);
         }
         pending.flushResolved();
         ethTx.flush();
+        outputBlocked = ethTx.noBufferCount() != starvedBefore;
     }
 
+    /**
+     * TCP output is waiting and can go now. Output that stopped for want of a transmit buffer is not: it resumes
+     * when the device completes transmissions, whose notification wakes the owner — reporting it as work now would
+     * spin while the device is behind (a rate-limited link, a slow peer).
+     */
     private boolean tcpHasOutput() {
         TcpLayer tcp = transports.tcp();
-        return tcp != null && tcp.hasPendingOutput();
+        return tcp != null && !outputBlocked && tcp.hasPendingOutput();
     }
 
     /**

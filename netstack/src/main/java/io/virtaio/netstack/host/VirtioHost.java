@@ -62,17 +62,8 @@ public final class VirtioHost implements AutoCloseable {
         }
     }
 
-    /** Guest memory for rings, buffers and indirect tables, with room for a re-initialization's rings. */
     private static long guestMemoryBytes(VirtioNetDevice.Config dev, VirtioNetDriver.Config drv) {
-        long frame = align64(12L + dev.mtu() + 14);
-        long rxBuffer = drv.rxBufferSize() > 0 ? align64(drv.rxBufferSize()) : frame;
-        long buffers = drv.rxQueueSize() * rxBuffer + (long) drv.txBuffers() * frame;
-        long rings = 2L * (drv.rxQueueSize() + drv.txQueueSize()) * (16 + 2 + 8 + 16L * VirtioNetDriver.INDIRECT_ENTRIES);
-        return buffers + 2 * rings + (1 << 20);
-    }
-
-    private static long align64(long n) {
-        return (n + 63) & ~63L;
+        return VirtioNetDriver.guestMemoryBytes(dev.mtu(), drv);
     }
 
     /** What to ring when the host has new work (may be rung from any thread). */

@@ -75,6 +75,11 @@ public final class EthernetSender {
         return true;
     }
 
+    /** Times a transmit buffer was wanted and none was free (the device is behind). */
+    public long noBufferCount() {
+        return noBuffer;
+    }
+
     /** True if frames were submitted since the last {@link #flush()}: the device has not been told yet. */
     public boolean hasUnflushed() {
         return unflushed;

@@ -191,6 +191,24 @@ public final class VirtioNetDriver {
     }
 
     /**
+     * Guest memory {@link #attach} needs for a device of {@code mtu} with {@code config}: both queues' rings and
+     * indirect tables, and the receive and transmit buffer pools, with alignment slack.
+     */
+    public static long guestMemoryBytes(int mtu, Config config) {
+        int frame = HDR_SIZE + VirtioNet.maxFrame(mtu);
+        long rxBuffer = align64(config.rxBufferSize() == 0 ? frame : config.rxBufferSize());
+        long txCount = config.txBuffers() == 0 ? config.txQueueSize() : config.txBuffers();
+        long buffers = config.rxQueueSize() * rxBuffer + txCount * align64(frame);
+        long rings = 0;
+        for (int size : new int[] {config.rxQueueSize(), config.txQueueSize()}) {
+            rings += SplitQueueLayout.descTableSize(size) + SplitQueueLayout.availSize(size)
+                    + SplitQueueLayout.usedSize(size) + (long) size * INDIRECT_ENTRIES * SplitQueueLayout.DESC_SIZE
+                    + 4 * 64;
+        }
+        return buffers + rings + 4096;
+    }
+
+    /**
      * Initializes {@code device} (§3.1.1) and returns its driver: reset, ACKNOWLEDGE, DRIVER, feature negotiation,
      * FEATURES_OK (checked), queues and buffers allocated in {@code guest}, receive queue stocked, DRIVER_OK.
      *
@@ -495,18 +513,18 @@ public final class VirtioNetDriver {
      * Reclaims completed transmissions, then asks for interrupts on both queues and re-checks them (§2.7.7.2).
      * Call before parking.
      *
-     * @return true iff received frames are waiting, or transmit buffers completed while interrupts were being
-     *     enabled (reclaimed here; a stack blocked on buffers can send again): poll instead of parking
+     * @return true iff received frames are waiting or transmit buffers were reclaimed (a stack that ran out of
+     *     them can send again): poll instead of parking. Reclaiming empties the transmit ring, so the next call
+     *     returns false unless the device completed more.
      */
     public boolean enableInterrupts() {
-        // Completed transmissions are not work for the stack: take them back here, or they would wake it forever.
-        reclaimTx();
+        int reclaimed = reclaimTx();
         boolean rx = rxq.enableInterrupts();
         boolean tx = txq.enableInterrupts();
         if (tx) {
-            reclaimTx();
+            reclaimed += reclaimTx();
         }
-        return rx | tx;
+        return rx || reclaimed > 0;
     }
 
     /** Asks the device not to interrupt (the loop is polling); interrupts may still arrive (§2.7.7). */
