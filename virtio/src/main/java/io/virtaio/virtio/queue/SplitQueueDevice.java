@@ -23,6 +23,7 @@ import static io.virtaio.virtio.queue.SplitQueueLayout.USED_IDX;
 
 import io.virtaio.virtio.mem.GuestMemory;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -41,6 +42,12 @@ import java.lang.invoke.VarHandle;
 public final class SplitQueueDevice {
     /** Default cap on indirect table entries (QEMU accepts at most 1024 buffers in a chain, VIRTQUEUE_MAX_SIZE). */
     public static final int DEFAULT_MAX_INDIRECT = 1024;
+
+    // The spec asks no alignment of an indirect table (§2.7.5.3 aligns only the three ring parts), so its entries
+    // are read with unaligned layouts: an aligned read at a driver-chosen odd address would throw.
+    private static final ValueLayout.OfShort LE16_UNALIGNED = LE16.withByteAlignment(1);
+    private static final ValueLayout.OfInt LE32_UNALIGNED = LE32.withByteAlignment(1);
+    private static final ValueLayout.OfLong LE64_UNALIGNED = LE64.withByteAlignment(1);
 
     private final GuestMemory guest;
     private final MemorySegment mem;
@@ -234,10 +241,10 @@ public final class SplitQueueDevice {
                         + entries + " entries)");
             }
             long d = table + (long) DESC_SIZE * i;
-            long addr = mem.get(LE64, d + DESC_ADDR);
-            long len = Integer.toUnsignedLong(mem.get(LE32, d + DESC_LEN));
-            int flags = Short.toUnsignedInt(mem.get(LE16, d + DESC_FLAGS));
-            int next = Short.toUnsignedInt(mem.get(LE16, d + DESC_NEXT));
+            long addr = mem.get(LE64_UNALIGNED, d + DESC_ADDR);
+            long len = Integer.toUnsignedLong(mem.get(LE32_UNALIGNED, d + DESC_LEN));
+            int flags = Short.toUnsignedInt(mem.get(LE16_UNALIGNED, d + DESC_FLAGS));
+            int next = Short.toUnsignedInt(mem.get(LE16_UNALIGNED, d + DESC_NEXT));
             if ((flags & DESC_F_INDIRECT) != 0) {
                 return violation(Violation.INDIRECT_NESTED, "entry " + i + " of the indirect table of head "
                         + head);

@@ -183,6 +183,22 @@ class HostileRingTest {
         }
     }
 
+    /** The spec asks no alignment of an indirect table; a table at an odd address must not throw. */
+    @Test
+    void acceptsIndirectTableAtAnOddAddress() {
+        try (QueuePair q = pair()) {
+            long t = q.pool.offset(6) + 13;
+            q.raw.writeDescAt(t, q.pool.address(0), 8, RawRing.NEXT, 1);
+            q.raw.writeDescAt(t + 16, q.pool.address(1), 24, RawRing.WRITE, 0);
+            q.raw.writeDesc(3, q.guest.addressOf(t), 32, RawRing.INDIRECT, 0);
+            q.raw.offer(3);
+            assertEquals(3, q.device.pop(q.chain));
+            assertEquals(1, q.chain.readableCount());
+            assertEquals(24, q.chain.writableBytes());
+            assertFalse(q.device.isBroken());
+        }
+    }
+
     @Test
     void breaksOnReadableAfterWritable() {
         try (QueuePair q = pair()) {
