@@ -346,9 +346,12 @@ public final class SplitQueueDriver {
         if (pending == 0) {
             return QueueStatus.EMPTY;
         }
-        if (pending > outstanding) {
+        // The device can only have used chains it was shown: published ones not yet reaped, not those still
+        // waiting for publish() (it could read their ring slots, but must not act on them).
+        int published = (publishedAvail - lastUsed) & 0xFFFF;
+        if (pending > published) {
             return violation(Violation.USED_IDX_JUMP, "used.idx moved from " + lastUsed + " to " + usedIdx
-                    + " with only " + outstanding + " chains outstanding");
+                    + " with only " + published + " chains published and outstanding");
         }
         long elem = usedOff + SplitQueueLayout.usedElemOffset(lastUsed & mask);
         long id = Integer.toUnsignedLong(mem.get(LE32, elem + USED_ELEM_ID));

@@ -295,6 +295,18 @@ class HostileRingTest {
         }
     }
 
+    /** The device cannot have used a chain it was never shown: unpublished chains do not count. */
+    @Test
+    void breaksOnUsedIdxCountingUnpublishedChains() {
+        try (QueuePair q = pair()) {
+            addAndPublish(q, 1);
+            assertEquals(1, q.driver.addOne(q.pool.address(1), 64, true, 101)); // added, not published
+            q.raw.complete(0, 8);
+            q.raw.complete(1, 8);
+            assertDriverBroken(q, q.driver.reap(), Violation.USED_IDX_JUMP, "from 0 to 2", "1 chains");
+        }
+    }
+
     @Test
     void breaksOnUsedIdOutOfRange() {
         try (QueuePair q = pair()) {
