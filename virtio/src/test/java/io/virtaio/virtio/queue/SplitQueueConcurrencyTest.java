@@ -228,10 +228,7 @@ class SplitQueueConcurrencyTest {
                     continue;
                 }
                 if (wait == Wait.SPIN) {
-                    Thread.onSpinWait();
-                    if ((++spins & 0xFFF) == 0) {
-                        checkAlive("driver");
-                    }
+                    spin(++spins, "driver");
                 } else if (!d.enableInterrupts()) {
                     // Nothing used and interrupts asked for after a fence: the device's next publish must ring.
                     driverParks++;
@@ -297,16 +294,28 @@ class SplitQueueConcurrencyTest {
                     continue;
                 }
                 if (wait == Wait.SPIN) {
-                    Thread.onSpinWait();
-                    if ((++spins & 0xFFF) == 0) {
-                        checkAlive("device");
-                    }
+                    spin(++spins, "device");
                 } else if (!dev.enableNotifications()) {
                     deviceParks++;
                     parkUntil(dev::hasAvailable, "device", "available chains (a kick was lost)");
                     dev.disableNotifications();
                 } else {
                     dev.disableNotifications();
+                }
+            }
+        }
+
+        /**
+         * Busy polling that stays fair when the two threads share a core (another process may hold the other):
+         * spin a little, then yield, so the peer can run.
+         */
+        void spin(int spins, String side) {
+            if ((spins & 0x3F) != 0) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+                if ((spins & 0xFFF) == 0) {
+                    checkAlive(side);
                 }
             }
         }
