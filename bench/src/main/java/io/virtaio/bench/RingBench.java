@@ -32,7 +32,9 @@ import org.openjdk.jmh.infra.Control;
  * them and pushes them used. The peer, {@code jctools}, moves the same information (a token and a length) through
  * two JCTools {@link SpscArrayQueue}s of the same capacity, one for requests and one for responses.
  *
- * <p>Both sides busy-poll. The driver adds {@code batch} chains (or requests) and publishes once, then reaps
+ * <p>Both sides busy-poll ({@link Thread#onSpinWait()}, and a {@link Thread#yield()} every 64 empty polls so that
+ * a third process holding one of two cores slows the run down instead of leaving the two pollers to share one core
+ * a scheduler slice at a time; on idle cores the yield returns at once). The driver adds {@code batch} chains (or requests) and publishes once, then reaps
  * everything used; the device pops up to {@code batch}, pushes each and publishes once. The score that counts is
  * {@code roundTrips} (an {@link AuxCounters} counter of chains reaped by the driver): the group's primary score
  * also counts the device's empty polls.
@@ -71,6 +73,10 @@ public class RingBench {
     private Message[] messages;
     private int[] freeMessages;
     private int freeCount;
+
+    // Empty polls in a row, per side (each written by its own thread only).
+    private int driverIdle;
+    private int deviceIdle;
 
     /** A request or response of the jctools peer: what a used element carries. */
     static final class Message {
@@ -159,7 +165,7 @@ public class RingBench {
                 if (control.stopMeasurement) {
                     break;
                 }
-                Thread.onSpinWait();
+                driverIdle = idle(driverIdle);
             }
         }
         d.publish();
@@ -187,7 +193,7 @@ public class RingBench {
                 if (control.stopMeasurement) {
                     break;
                 }
-                Thread.onSpinWait();
+                driverIdle = idle(driverIdle);
             }
         }
         reapJctools(counters);
@@ -222,7 +228,7 @@ public class RingBench {
             if (n > 0) {
                 dev.publishUsed();
             } else {
-                Thread.onSpinWait();
+                deviceIdle = idle(deviceIdle);
             }
             return n;
         }
@@ -234,8 +240,18 @@ public class RingBench {
             n++;
         }
         if (n == 0) {
-            Thread.onSpinWait();
+            deviceIdle = idle(deviceIdle);
         }
         return n;
+    }
+
+    /** One empty poll: spin, and every 64th time yield the core. Returns the new count of empty polls. */
+    private static int idle(int emptyPolls) {
+        if ((++emptyPolls & 63) != 0) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+        return emptyPolls;
     }
 }
