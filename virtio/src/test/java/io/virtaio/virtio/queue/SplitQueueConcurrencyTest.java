@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class SplitQueueConcurrencyTest {
     private static final long WAKE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
-    private static final long RUN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(40);
+    private static final long RUN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(90);
     private static final int REQUEST = 64;
     private static final int RESPONSE = 16;
 
