@@ -32,12 +32,14 @@ import org.openjdk.jmh.infra.Control;
  * them and pushes them used. The peer, {@code jctools}, moves the same information (a token and a length) through
  * two JCTools {@link SpscArrayQueue}s of the same capacity, one for requests and one for responses.
  *
- * <p>Both sides busy-poll ({@link Thread#onSpinWait()}, and a {@link Thread#yield()} every 64 empty polls so that
- * a third process holding one of two cores slows the run down instead of leaving the two pollers to share one core
- * a scheduler slice at a time; on idle cores the yield returns at once). The driver adds {@code batch} chains (or requests) and publishes once, then reaps
- * everything used; the device pops up to {@code batch}, pushes each and publishes once. The score that counts is
- * {@code roundTrips} (an {@link AuxCounters} counter of chains reaped by the driver): the group's primary score
- * also counts the device's empty polls.
+ * <p>The driver adds {@code batch} chains (or requests) and publishes once, then reaps everything used; the device
+ * pops up to {@code batch}, pushes each used and publishes once. The score that counts is {@code roundTrips}, an
+ * {@link AuxCounters} counter of chains reaped by the driver: the group's primary score also counts the device's
+ * empty polls.
+ *
+ * <p>Both sides busy-poll: {@link Thread#onSpinWait()}, and a {@link Thread#yield()} every 64 empty polls in a row,
+ * so that a third process holding one of two cores slows the run down instead of leaving the two pollers to share
+ * one core a scheduler slice at a time (on idle cores the yield returns at once).
  *
  * <pre>./virtaio jmh RingBench -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc</pre>
  */
@@ -74,10 +76,6 @@ public class RingBench {
     private int[] freeMessages;
     private int freeCount;
 
-    // Empty polls in a row, per side (each written by its own thread only).
-    private int driverIdle;
-    private int deviceIdle;
-
     /** A request or response of the jctools peer: what a used element carries. */
     static final class Message {
         final int token;
@@ -98,6 +96,15 @@ public class RingBench {
         public void clear() {
             roundTrips = 0;
         }
+    }
+
+    /**
+     * Empty polls in a row, one per thread: in the shared group state, the device's count would sit on the line
+     * holding the fields the driver reads on every call.
+     */
+    @State(Scope.Thread)
+    public static class Idle {
+        int polls;
     }
 
     @Setup(Level.Trial)
@@ -146,15 +153,15 @@ public class RingBench {
     @Benchmark
     @Group("ring")
     @GroupThreads(1)
-    public void driver(RoundTrips counters, Control control) {
+    public void driver(RoundTrips counters, Idle idle, Control control) {
         if (split) {
-            splitDriver(counters, control);
+            splitDriver(counters, idle, control);
         } else {
-            jctoolsDriver(counters, control);
+            jctoolsDriver(counters, idle, control);
         }
     }
 
-    private void splitDriver(RoundTrips counters, Control control) {
+    private void splitDriver(RoundTrips counters, Idle idle, Control control) {
         SplitQueueDriver d = driver;
         int added = 0;
         while (added < batch) {
@@ -165,7 +172,7 @@ public class RingBench {
                 if (control.stopMeasurement) {
                     break;
                 }
-                driverIdle = idle(driverIdle);
+                idle(idle);
             }
         }
         d.publish();
@@ -181,7 +188,7 @@ public class RingBench {
         return n;
     }
 
-    private void jctoolsDriver(RoundTrips counters, Control control) {
+    private void jctoolsDriver(RoundTrips counters, Idle idle, Control control) {
         int added = 0;
         while (added < batch) {
             if (freeCount > 0) {
@@ -193,7 +200,7 @@ public class RingBench {
                 if (control.stopMeasurement) {
                     break;
                 }
-                driverIdle = idle(driverIdle);
+                idle(idle);
             }
         }
         reapJctools(counters);
@@ -216,7 +223,7 @@ public class RingBench {
     @Benchmark
     @Group("ring")
     @GroupThreads(1)
-    public int device() {
+    public int device(Idle idle) {
         if (split) {
             SplitQueueDevice dev = device;
             int n = 0;
@@ -228,7 +235,7 @@ public class RingBench {
             if (n > 0) {
                 dev.publishUsed();
             } else {
-                deviceIdle = idle(deviceIdle);
+                idle(idle);
             }
             return n;
         }
@@ -240,18 +247,17 @@ public class RingBench {
             n++;
         }
         if (n == 0) {
-            deviceIdle = idle(deviceIdle);
+            idle(idle);
         }
         return n;
     }
 
-    /** One empty poll: spin, and every 64th time yield the core. Returns the new count of empty polls. */
-    private static int idle(int emptyPolls) {
-        if ((++emptyPolls & 63) != 0) {
+    /** One empty poll: spin, and every 64th time in a row yield the core. */
+    private static void idle(Idle idle) {
+        if ((++idle.polls & 63) != 0) {
             Thread.onSpinWait();
         } else {
             Thread.yield();
         }
-        return emptyPolls;
     }
 }
