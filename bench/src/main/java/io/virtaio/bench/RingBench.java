@@ -163,17 +163,18 @@ public class RingBench {
 
     private void splitDriver(RoundTrips counters, Idle idle, Control control) {
         SplitQueueDriver d = driver;
-        int added = 0;
-        while (added < batch) {
-            if (d.addOne(bufferAddress, BUFFER_SIZE, true, added) >= 0) {
-                added++;
-            } else if (reapSplit(d, counters) == 0) {
-                // Ring full and nothing used yet: let the device catch up.
+        // Room for the whole batch first: a batch half added into a full ring and held back from publish() would
+        // stall the pipeline until the device drained everything older.
+        while (d.numFree() < batch) {
+            if (reapSplit(d, counters) == 0) {
                 if (control.stopMeasurement) {
-                    break;
+                    return;
                 }
                 idle(idle);
             }
+        }
+        for (int i = 0; i < batch; i++) {
+            d.addOne(bufferAddress, BUFFER_SIZE, true, i);
         }
         d.publish();
         reapSplit(d, counters);
@@ -189,19 +190,19 @@ public class RingBench {
     }
 
     private void jctoolsDriver(RoundTrips counters, Idle idle, Control control) {
-        int added = 0;
-        while (added < batch) {
-            if (freeCount > 0) {
-                Message m = messages[freeMessages[--freeCount]];
-                m.len = BUFFER_SIZE;
-                requests.offer(m); // never full: at most QUEUE_SIZE messages exist
-                added++;
-            } else if (reapJctools(counters) == 0) {
+        // Same rule as the split driver: room for the whole batch, then offer it.
+        while (freeCount < batch) {
+            if (reapJctools(counters) == 0) {
                 if (control.stopMeasurement) {
-                    break;
+                    return;
                 }
                 idle(idle);
             }
+        }
+        for (int i = 0; i < batch; i++) {
+            Message m = messages[freeMessages[--freeCount]];
+            m.len = BUFFER_SIZE;
+            requests.offer(m); // never full: at most QUEUE_SIZE messages exist
         }
         reapJctools(counters);
     }
