@@ -23,6 +23,7 @@ import static io.virtaio.virtio.queue.SplitQueueLayout.USED_IDX;
 
 import io.virtaio.virtio.mem.GuestMemory;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -42,6 +43,12 @@ public final class SplitQueueDevice {
     /** Default cap on indirect table entries (QEMU accepts at most 1024 buffers in a chain, VIRTQUEUE_MAX_SIZE). */
     public static final int DEFAULT_MAX_INDIRECT = 1024;
 
+    // The spec asks no alignment of an indirect table (§2.7.5.3 aligns only the three ring parts), so its entries
+    // are read with unaligned layouts: an aligned read at a driver-chosen odd address would throw.
+    private static final ValueLayout.OfShort LE16_UNALIGNED = LE16.withByteAlignment(1);
+    private static final ValueLayout.OfInt LE32_UNALIGNED = LE32.withByteAlignment(1);
+    private static final ValueLayout.OfLong LE64_UNALIGNED = LE64.withByteAlignment(1);
+
     private final GuestMemory guest;
     private final MemorySegment mem;
     private final int size;
@@ -59,6 +66,8 @@ public final class SplitQueueDevice {
     private final boolean[] inFlight;
     private int numInFlight;
     private int nextAvail;
+    /** The last avail.idx acquired and validated: chains up to it are popped without touching the idx line. */
+    private int availShadow;
     private int nextUsed;
     private int publishedUsed;
     /** Head of the most recent pop while it may still be undone (not pushed, no pop since), else -1. */
@@ -124,6 +133,7 @@ public final class SplitQueueDevice {
         java.util.Arrays.fill(inFlight, false);
         numInFlight = 0;
         nextAvail = 0;
+        availShadow = 0;
         nextUsed = 0;
         publishedUsed = 0;
         lastPopped = -1;
@@ -146,15 +156,20 @@ public final class SplitQueueDevice {
         if (brokenRule != null) {
             return QueueStatus.BROKEN;
         }
-        // Acquire: the ring slots and descriptors the driver wrote before its release of avail.idx.
-        int availIdx = Short.toUnsignedInt((short) U16.getAcquire(mem, availOff + AVAIL_IDX));
-        int pending = (availIdx - nextAvail) & 0xFFFF;
-        if (pending == 0) {
-            return QueueStatus.EMPTY;
-        }
-        if (pending > size) {
-            return violation(Violation.AVAIL_IDX_JUMP, "avail.idx moved from " + nextAvail + " to " + availIdx
-                    + ", more than the queue size " + size);
+        if (nextAvail == availShadow) {
+            // Read avail.idx only when the chains it last announced are all popped: one read of the driver's
+            // hottest line per batch, not per chain.
+            // Acquire: the ring slots and descriptors the driver wrote before its release of avail.idx.
+            int availIdx = Short.toUnsignedInt((short) U16.getAcquire(mem, availOff + AVAIL_IDX));
+            int pending = (availIdx - nextAvail) & 0xFFFF;
+            if (pending == 0) {
+                return QueueStatus.EMPTY;
+            }
+            if (pending > size) {
+                return violation(Violation.AVAIL_IDX_JUMP, "avail.idx moved from " + nextAvail + " to " + availIdx
+                        + ", more than the queue size " + size);
+            }
+            availShadow = availIdx;
         }
         int slot = nextAvail & mask;
         int head = Short.toUnsignedInt(mem.get(LE16, availOff + SplitQueueLayout.availRingOffset(slot)));
@@ -260,10 +275,10 @@ public final class SplitQueueDevice {
                         + entries + " entries)");
             }
             long d = table + (long) DESC_SIZE * i;
-            long addr = mem.get(LE64, d + DESC_ADDR);
-            long len = Integer.toUnsignedLong(mem.get(LE32, d + DESC_LEN));
-            int flags = Short.toUnsignedInt(mem.get(LE16, d + DESC_FLAGS));
-            int next = Short.toUnsignedInt(mem.get(LE16, d + DESC_NEXT));
+            long addr = mem.get(LE64_UNALIGNED, d + DESC_ADDR);
+            long len = Integer.toUnsignedLong(mem.get(LE32_UNALIGNED, d + DESC_LEN));
+            int flags = Short.toUnsignedInt(mem.get(LE16_UNALIGNED, d + DESC_FLAGS));
+            int next = Short.toUnsignedInt(mem.get(LE16_UNALIGNED, d + DESC_NEXT));
             if ((flags & DESC_F_INDIRECT) != 0) {
                 return violation(Violation.INDIRECT_NESTED, "entry " + i + " of the indirect table of head "
                         + head);

@@ -74,6 +74,8 @@ public final class SplitQueueDriver {
     private int nextAvail;
     private int publishedAvail;
     private int lastUsed;
+    /** The last used.idx acquired and validated: chains up to it are reaped without touching the idx line. */
+    private int usedShadow;
     private int outstanding;
     private int lastLen;
     private boolean interruptsEnabled = true;
@@ -151,6 +153,7 @@ public final class SplitQueueDriver {
         nextAvail = 0;
         publishedAvail = 0;
         lastUsed = 0;
+        usedShadow = 0;
         outstanding = 0;
         lastLen = 0;
         interruptsEnabled = true;
@@ -340,15 +343,22 @@ public final class SplitQueueDriver {
         if (brokenRule != null) {
             return QueueStatus.BROKEN;
         }
-        // Acquire: the used element (and the buffer bytes) the device wrote before its release of used.idx.
-        int usedIdx = Short.toUnsignedInt((short) U16.getAcquire(mem, usedOff + USED_IDX));
-        int pending = (usedIdx - lastUsed) & 0xFFFF;
-        if (pending == 0) {
-            return QueueStatus.EMPTY;
-        }
-        if (pending > outstanding) {
-            return violation(Violation.USED_IDX_JUMP, "used.idx moved from " + lastUsed + " to " + usedIdx
-                    + " with only " + outstanding + " chains outstanding");
+        if (lastUsed == usedShadow) {
+            // Read used.idx only when the chains it last announced are all reaped: once per batch, not per chain.
+            // Acquire: the used element (and the buffer bytes) the device wrote before its release of used.idx.
+            int usedIdx = Short.toUnsignedInt((short) U16.getAcquire(mem, usedOff + USED_IDX));
+            int pending = (usedIdx - lastUsed) & 0xFFFF;
+            if (pending == 0) {
+                return QueueStatus.EMPTY;
+            }
+            // The device can only have used chains it was shown: published ones not yet reaped, not those still
+            // waiting for publish() (it could read their ring slots, but must not act on them).
+            int published = (publishedAvail - lastUsed) & 0xFFFF;
+            if (pending > published) {
+                return violation(Violation.USED_IDX_JUMP, "used.idx moved from " + lastUsed + " to " + usedIdx
+                        + " with only " + published + " chains published and outstanding");
+            }
+            usedShadow = usedIdx;
         }
         long elem = usedOff + SplitQueueLayout.usedElemOffset(lastUsed & mask);
         long id = Integer.toUnsignedLong(mem.get(LE32, elem + USED_ELEM_ID));

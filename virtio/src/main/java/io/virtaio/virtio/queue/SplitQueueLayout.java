@@ -127,8 +127,9 @@ public final class SplitQueueLayout {
     }
 
     /**
-     * virtio 1.2 §2.7.10: with EVENT_IDX, notify iff the peer's event index lies in the half-open window of
-     * indices published since the last notification decision, {@code (old, new]}, all modulo 2^16.
+     * virtio 1.2 §2.7.10: with EVENT_IDX, notify iff this publication moved the index past the peer's event index,
+     * that is iff {@code eventIdx} is one of {@code old, old + 1, ..., new - 1} (the window {@code [old, new)}),
+     * all modulo 2^16. The peer writes {@code event = k} to hear about entry {@code k}.
      */
     public static boolean needsEvent(int eventIdx, int newIdx, int oldIdx) {
         return ((newIdx - eventIdx - 1) & 0xFFFF) < ((newIdx - oldIdx) & 0xFFFF);
