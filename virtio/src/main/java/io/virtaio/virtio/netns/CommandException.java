@@ -6,7 +6,12 @@ import java.io.IOException;
 public final class CommandException extends IOException {
     private final transient CommandResult result;
 
-    CommandException(String message, CommandResult result, Throwable cause) {
+    /**
+     * @param message what failed, the command line included
+     * @param result  how the command ended, or null (it did not start, did not end, or its output made no sense)
+     * @param cause   the underlying exception, or null
+     */
+    public CommandException(String message, CommandResult result, Throwable cause) {
         super(message, cause);
         this.result = result;
     }
