@@ -40,8 +40,10 @@ final class HostLoop implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                for (Runnable call = calls.poll(); call != null; call = calls.poll()) {
-                    call.run();
+                // Only the calls queued before this round: a caller that queues its next call as soon as the last
+                // one returned would otherwise keep the loop from polling (and the device from sending) at all.
+                for (int n = calls.size(); n > 0; n--) {
+                    calls.poll().run();
                 }
                 long now = System.nanoTime();
                 long next = host.poll(now);

@@ -111,7 +111,7 @@ class TapBackendTest {
         tap.close();
         long closeMs = (System.nanoTime() - start) / 1_000_000;
         assertFalse(reader.isAlive(), "reader stopped");
-        // The eventfd ends the reader's poll at once; the 500 ms poll timeout is only a safety net.
+        // The eventfd ends the reader's poll at once (it has no timeout: without the eventfd it would never wake).
         assertTrue(closeMs < 400, "close took " + closeMs + " ms");
         assertFalse(linkExists(), "a non-persistent TAP disappears with its descriptor");
         assertTrue(tap.isClosed());
@@ -195,24 +195,29 @@ class TapBackendTest {
     }
 
     @Test
-    void theTransmitPathAllocatesNothingPerFrame() throws Exception {
+    void theTransmitPathAllocatesNothingPerFrameOnceCompiled() throws Exception {
         ns.linkUp(tap.name());
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         MemorySegment heapFrame = MemorySegment.ofArray(new byte[1514]);
         MemorySegment.copy(frame, 0, heapFrame, 0, 1514);
-        for (int i = 0; i < 20_000; i++) {
-            tap.accept(hdr, frame, 0, 60 + i % 1400, 0);
-            tap.accept(hdr, heapFrame, 0, 60, 0);
-        }
-        long before = threads.getCurrentThreadAllocatedBytes();
+        // Windows of 20 000 writes (half from native, half from heap memory) until one allocates nothing: before
+        // C2 compiles the caller, the linker's per-call slice of the errno capture segment is a real allocation.
+        long allocated = -1;
+        int windows = 0;
         int ok = 0;
-        for (int i = 0; i < 20_000; i++) {
-            ok += tap.accept(hdr, frame, 0, 60 + i % 1400, 0) == FrameSink.OK ? 1 : 0;
-            ok += tap.accept(hdr, heapFrame, 0, 60, 0) == FrameSink.OK ? 1 : 0;
+        while (allocated != 0 && windows < 20) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            ok = 0;
+            for (int i = 0; i < 10_000; i++) {
+                ok += tap.accept(hdr, frame, 0, 60 + i % 1400, 0) == FrameSink.OK ? 1 : 0;
+                ok += tap.accept(hdr, heapFrame, 0, 60, 0) == FrameSink.OK ? 1 : 0;
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            windows++;
         }
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertEquals(40_000, ok, tap.counters().toString());
-        assertEquals(0, allocated, "bytes allocated by 40 000 writes");
-        assertEquals(40_000, tap.counters().txCopied(), "heap frames are copied to native memory first");
+        assertEquals(0, allocated, "bytes allocated by 20 000 writes after " + windows + " windows");
+        assertEquals(20_000, ok, tap.counters().toString());
+        assertEquals(10_000L * windows, tap.counters().txCopied(), "heap frames are copied to native memory first");
+        assertEquals(0, tap.counters().txErrors(), tap.counters().toString());
     }
 }

@@ -16,15 +16,19 @@ import java.util.function.LongSupplier;
  * interrupt doorbell if the driver asked for it, and so wakes the host's loop.
  *
  * <p>Everything it touches per frame was allocated at construction: the pollfd and iovec arrays, the header and
- * frame buffers, the errno capture. It stops when {@link #stop} writes the eventfd (or, as a safety net, at the next
- * poll timeout after the stop flag is set), or on a read error that will not go away (EBADFD when the interface was
- * deleted under it, EFAULT after a shutdown), which it keeps as {@link #failure()}.
+ * frame buffers, the errno capture. It stops when {@link #stop} writes the eventfd, or on a read error that will not
+ * go away (EBADFD when the interface was deleted under it, EFAULT after a shutdown), which it keeps as
+ * {@link #failure()}.
  */
 final class TapReader implements Runnable {
     /** Frames per batch: bounded so that the device's used ring is published (and the loop woken) regularly. */
     static final int BATCH = 64;
-    /** The poll(2) timeout: only a safety net, the eventfd wakes the thread at once. */
-    private static final int POLL_TIMEOUT_MS = 500;
+    /**
+     * The poll(2) timeout: none. An idle reader costs nothing (DESIGN.md: an idle runtime uses no CPU), and
+     * {@link #stop} wakes it through the eventfd. (A periodic timeout would also be a branch the JIT first prunes
+     * and then deoptimizes on, on every idle period.)
+     */
+    private static final int POLL_TIMEOUT_MS = -1;
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT;
 
@@ -88,11 +92,16 @@ final class TapReader implements Runnable {
         if (Thread.currentThread() == thread) {
             return false;
         }
-        // eventfd(2): a write adds the 8-byte value to the counter and makes the fd readable, ending the poll.
+        // eventfd(2): a write adds the 8-byte value to the counter and makes the fd readable, ending the poll. It
+        // fails only if the counter would overflow, which one write per close cannot make happen.
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
             one.set(ValueLayout.JAVA_LONG, 0, 1);
-            Libc.write(callerErrno, wakeFd, one, 8);
+            if (Libc.write(callerErrno, wakeFd, one, 8) != 8) {
+                failure = new TapException("write(eventfd) to stop the reader of " + name,
+                        Libc.errno(callerErrno), null);
+                return false;
+            }
         }
         thread.join(timeoutMs);
         return !thread.isAlive();
@@ -115,33 +124,36 @@ final class TapReader implements Runnable {
     }
 
     private void loop() {
-        while (!stopping) {
-            int ready = Libc.poll(errno, pollfds, 2, POLL_TIMEOUT_MS);
-            if (ready < 0) {
-                int e = Libc.errno(errno);
-                if (e == LinuxErrno.EINTR) {
-                    continue;
-                }
-                fail("poll(" + name + ")", e);
-                return;
-            }
-            if (ready == 0) {
-                continue;
-            }
-            if (pollfds.get(SHORT, Libc.POLLFD_SIZE + Libc.POLLFD_REVENTS) != 0) {
-                return;                                         // the eventfd: stop() asked
-            }
-            short revents = pollfds.get(SHORT, Libc.POLLFD_REVENTS);
-            if ((revents & Libc.POLLNVAL) != 0) {
-                fail("poll(" + name + "): descriptor not open", LinuxErrno.EBADF);
-                return;
-            }
-            // POLLIN, or POLLERR when tun.c's tun_chr_poll finds the file detached: the read says which.
-            counters.rxWakeups++;
-            if (!drain()) {
-                return;
-            }
+        while (!stopping && step()) {
+            // Each round is its own call: step() is invoked once per wake-up, so the JIT compiles it as a method
+            // (not only this loop, on-stack), with the downcalls inlined and their errno-capture slices removed.
         }
+    }
+
+    /** One round: wait in poll(2), then read what is there; false when the thread must end. */
+    private boolean step() {
+        int ready = Libc.poll(errno, pollfds, 2, POLL_TIMEOUT_MS);
+        if (ready < 0) {
+            int e = Libc.errno(errno);
+            if (e == LinuxErrno.EINTR) {
+                return true;
+            }
+            fail("poll(" + name + ")", e);
+            return false;
+        }
+        if (ready == 0) {
+            return true;                                        // no timeout is set: a spurious return
+        }
+        if (pollfds.get(SHORT, Libc.POLLFD_SIZE + Libc.POLLFD_REVENTS) != 0) {
+            return false;                                       // the eventfd: stop() asked
+        }
+        if ((pollfds.get(SHORT, Libc.POLLFD_REVENTS) & Libc.POLLNVAL) != 0) {
+            fail("poll(" + name + "): descriptor not open", LinuxErrno.EBADF);
+            return false;
+        }
+        // POLLIN, or POLLERR when tun.c's tun_chr_poll finds the file detached: the read says which.
+        counters.rxWakeups++;
+        return drain();
     }
 
     /** Reads and delivers up to {@link #BATCH} frames, then flushes once; false after an error that ends reading. */
