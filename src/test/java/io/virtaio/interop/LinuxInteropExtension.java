@@ -10,20 +10,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The gate in front of every {@link LinuxInterop} class: are we on Linux, root, with /dev/net/tun, iproute2 and
+ * The gate in front of every test of a {@link LinuxInterop} class: are we on Linux, root, with /dev/net/tun, iproute2 and
  * native access? In CI ({@code CI=true}) these tests must run, so a missing prerequisite is a failure that names
  * it; on a developer's machine it is a skip with the same reason. Once per JVM, the namespaces of dead runs
  * ({@value TapLink#PREFIX}-&lt;pid&gt;-&lt;n&gt; of a pid no longer alive) are deleted.
  */
-public final class LinuxInteropExtension implements BeforeAllCallback {
+public final class LinuxInteropExtension implements BeforeEachCallback {
     private static volatile boolean reaped;
 
+    /**
+     * Per test, not per class: a skipped test shows in the runner's count (and its reason in the report) where a
+     * skipped class would show as nothing at all.
+     */
     @Override
-    public void beforeAll(ExtensionContext context) throws CommandException {
+    public void beforeEach(ExtensionContext context) throws CommandException {
         require(missing());
         reapOnce();
     }
