@@ -4,6 +4,7 @@ import static io.virtaio.virtio.net.VirtioNet.HDR_SIZE;
 
 import io.virtaio.virtio.backend.Backend;
 import io.virtaio.virtio.backend.FrameSink;
+import io.virtaio.virtio.net.VirtioNet;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -308,6 +309,9 @@ public final class TapBackend implements Backend {
         if (n == HDR_SIZE + (long) frameLen) {
             c.txWritten++;
             c.txWrittenBytes += frameLen;
+            if ((txHdr.get(ValueLayout.JAVA_BYTE, VirtioNet.HDR_FLAGS) & VirtioNet.HDR_F_NEEDS_CSUM) != 0) {
+                c.txNeedsCsum++;
+            }
             return OK;
         }
         if (n < 0) {

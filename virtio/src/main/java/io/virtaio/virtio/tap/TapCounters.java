@@ -42,6 +42,7 @@ public final class TapCounters {
     long txTooBig;
     long txClosed;
     long txCopied;
+    long txNeedsCsum;
 
     // Offloads.
     volatile int offloads;
@@ -155,6 +156,11 @@ public final class TapCounters {
         return txClosed;
     }
 
+    /** Frames handed to the kernel with a partial checksum (NEEDS_CSUM), which it completes if it forwards them. */
+    public long txNeedsCsum() {
+        return txNeedsCsum;
+    }
+
     /** Frames in Java heap memory, copied to native memory before the write. */
     public long txCopied() {
         return txCopied;
@@ -207,6 +213,7 @@ public final class TapCounters {
         m.put("tx.drop.too_big", txTooBig);
         m.put("tx.drop.closed", txClosed);
         m.put("tx.copied", txCopied);
+        m.put("tx.needs_csum", txNeedsCsum);
         m.put("offloads", (long) offloads);
         m.put("offload.changes", offloadChanges);
         m.put("offload.failures", offloadFailures);
