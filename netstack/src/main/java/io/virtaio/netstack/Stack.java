@@ -226,6 +226,16 @@ public final class Stack implements AutoCloseable {
         void onReply(int from, int ident, int seq, int payloadLength, long nowNs);
     }
 
+    /**
+     * The MAC address (low 48 bits) the ARP cache holds for on-link {@code address}, or -1 when it has none valid
+     * now. Looks only: starts no resolution. For diagnostics and interop tests (did we learn the peer's address?).
+     */
+    public long neighbor(int address) {
+        checkOpen();
+        long mac = arp.lookup(address);
+        return mac >= 0 ? mac : -1;
+    }
+
     /** The interface's IPv4 address. */
     public int address() {
         return config.address();

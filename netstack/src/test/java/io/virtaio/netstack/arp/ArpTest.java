@@ -104,6 +104,16 @@ class ArpTest {
     }
 
     @Test
+    void neighborShowsWhatTheCacheLearnedAndStartsNothing() {
+        Host h = Host.create();
+        assertEquals(-1, h.stack.neighbor(PEER_IP));
+        assertTrue(h.sent().isEmpty(), "a look-up is not a resolution");
+        h.receive(Frames.arp(ArpRepr.request(PEER_MAC, PEER_IP, IP)));
+        assertEquals(PEER_MAC, h.stack.neighbor(PEER_IP));
+        assertEquals(-1, h.stack.neighbor(OTHER_IP));
+    }
+
+    @Test
     void ignoresRequestsForOtherAddressesAndLearnsNothingFromThem() {
         Host h = Host.create();
         h.receive(Frames.arp(ArpRepr.request(PEER_MAC, PEER_IP, OTHER_IP)));

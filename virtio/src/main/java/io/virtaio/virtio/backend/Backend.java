@@ -30,6 +30,16 @@ public interface Backend extends FrameSink {
         return Long.MAX_VALUE;
     }
 
+    /**
+     * The features the driver accepted, told by the device when it accepts FEATURES_OK (virtio 1.2 §3.1.1 step 5),
+     * on the transport's thread, before DRIVER_OK lets any frame through. A backend whose peer can take offloads
+     * configures them here, as QEMU's {@code virtio_net_set_features} does for a TAP ({@code qemu_set_offload}): only
+     * what the driver's receive path accepts (GUEST_CSUM, GUEST_TSO…) may reach the device. It must not throw; a
+     * backend that cannot apply them keeps its safe default (no offload) and counts the failure. Wrappers forward it.
+     */
+    default void featuresNegotiated(long features) {
+    }
+
     /** Releases what the backend holds (files, descriptors, buffers). Idempotent. */
     default void close() {
     }

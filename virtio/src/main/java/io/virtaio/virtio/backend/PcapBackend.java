@@ -1,7 +1,12 @@
 package io.virtaio.virtio.backend;
 
+import io.virtaio.virtio.net.InternetChecksum;
+import io.virtaio.virtio.net.VirtioNet;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * Records every frame a device sends and receives to a {@link PcapWriter}, and otherwise is the backend it wraps:
@@ -10,24 +15,62 @@ import java.lang.foreign.MemorySegment;
  * recorded before the next stage sees them, so inbound frames the device then drops are in the capture too, as on
  * a real interface.
  *
+ * <p>A frame handed over with NEEDS_CSUM carries only the pseudo-header sum in its checksum field until the next hop
+ * completes it (virtio 1.2 §5.1.6.2). {@link Checksums#AS_HANDED} records it like that, as tcpdump shows offloaded
+ * traffic on Linux; {@link Checksums#COMPLETED} records the frame as it will be on a wire, with the checksum
+ * completed in the recorded copy, so that Wireshark's checksum validation reads a clean capture.
+ *
  * <p>A write error stops the capture (counted in {@link #counters()} as dropped), never the traffic.
  * {@link #close()} closes the wrapped backend and the writer.
+ *
+ * <p>Threads: each direction is recorded on the thread that drives it (the device's transmit thread outbound, the
+ * inner backend's delivering thread inbound — a TAP's reader); the writer serializes the records.
  */
 public final class PcapBackend implements Backend {
+    /** What the capture shows of a frame whose header says NEEDS_CSUM. */
+    public enum Checksums {
+        /** The frame as handed over: the checksum field holds the partial (pseudo-header) sum. */
+        AS_HANDED,
+        /** The frame as it leaves the next hop: the checksum completed in the recorded copy. */
+        COMPLETED
+    }
+
+    private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
     private final Backend inner;
     private final PcapWriter writer;
+    /** Per direction (each used by one thread): where a frame is copied to complete its checksum; null if AS_HANDED. */
+    private final MemorySegment outboundScratch;
+    private final MemorySegment inboundScratch;
     /** Frames recorded: outbound (from the device) as frames, inbound as delivered; failed writes as dropped. */
     private final BackendCounters counters = new BackendCounters();
     private final FrameSink inbound = new Inbound();
     private FrameSink device = Sinks.NOT_CONNECTED;
     private volatile IOException failure;
 
+    /** Records frames as handed over ({@link Checksums#AS_HANDED}). */
     public PcapBackend(Backend inner, PcapWriter writer) {
-        if (inner == null || writer == null) {
-            throw new IllegalArgumentException("inner backend and writer are required");
+        this(inner, writer, Checksums.AS_HANDED);
+    }
+
+    /**
+     * Records the frames of {@code inner} to {@code writer}; with {@link Checksums#COMPLETED}, two scratch buffers
+     * of {@link PcapWriter#SNAPLEN} bytes are allocated here, once.
+     */
+    public PcapBackend(Backend inner, PcapWriter writer, Checksums checksums) {
+        if (inner == null || writer == null || checksums == null) {
+            throw new IllegalArgumentException("inner backend, writer and checksum mode are required");
         }
         this.inner = inner;
         this.writer = writer;
+        if (checksums == Checksums.COMPLETED) {
+            Arena arena = Arena.ofAuto();
+            this.outboundScratch = arena.allocate(PcapWriter.SNAPLEN, 64);
+            this.inboundScratch = arena.allocate(PcapWriter.SNAPLEN, 64);
+        } else {
+            this.outboundScratch = null;
+            this.inboundScratch = null;
+        }
     }
 
     @Override
@@ -41,7 +84,7 @@ public final class PcapBackend implements Backend {
 
     @Override
     public int accept(MemorySegment hdr, MemorySegment frame, long frameOff, int frameLen, long nowNs) {
-        if (record(frame, frameOff, frameLen, nowNs, PcapWriter.OUTBOUND)) {
+        if (record(hdr, frame, frameOff, frameLen, nowNs, PcapWriter.OUTBOUND, outboundScratch)) {
             counters.frames++;
             counters.bytes += frameLen;
         }
@@ -63,18 +106,53 @@ public final class PcapBackend implements Backend {
         return inner.poll(nowNs);
     }
 
-    private boolean record(MemorySegment frame, long frameOff, int frameLen, long nowNs, int direction) {
+    @Override
+    public void featuresNegotiated(long features) {
+        inner.featuresNegotiated(features);
+    }
+
+    private boolean record(MemorySegment hdr, MemorySegment frame, long frameOff, int frameLen, long nowNs,
+                           int direction, MemorySegment scratch) {
         if (failure != null) {
             return false;
         }
+        MemorySegment recorded = frame;
+        long recordedOff = frameOff;
+        if (scratch != null && completeChecksum(hdr, frame, frameOff, frameLen, scratch)) {
+            recorded = scratch;
+            recordedOff = 0;
+        }
         try {
-            writer.write(nowNs, frame, frameOff, frameLen, direction, null);
+            writer.write(nowNs, recorded, recordedOff, frameLen, direction, null);
             return true;
         } catch (IOException e) {
             failure = e;
             counters.dropped++;
             return false;
         }
+    }
+
+    /**
+     * Copies a NEEDS_CSUM frame into {@code scratch} with its checksum completed (virtio 1.2 §5.1.6.2: the ones'
+     * complement sum from csum_start to the end, stored at csum_start + csum_offset; 0 goes out as 0xFFFF, as Linux's
+     * {@code skb_checksum_help} sends it, since 0 means "no checksum" to UDP). False, and nothing copied, for any
+     * other frame, or one whose offsets do not fit (recorded as handed over; the receiver judges it).
+     */
+    private static boolean completeChecksum(MemorySegment hdr, MemorySegment frame, long frameOff, int frameLen,
+                                            MemorySegment scratch) {
+        if ((hdr.get(ValueLayout.JAVA_BYTE, VirtioNet.HDR_FLAGS) & VirtioNet.HDR_F_NEEDS_CSUM) == 0
+                || frameLen > scratch.byteSize()) {
+            return false;
+        }
+        int start = Short.toUnsignedInt(hdr.get(VirtioNet.LE16, VirtioNet.HDR_CSUM_START));
+        int field = start + Short.toUnsignedInt(hdr.get(VirtioNet.LE16, VirtioNet.HDR_CSUM_OFFSET));
+        if (field + 2 > frameLen) {
+            return false;
+        }
+        MemorySegment.copy(frame, frameOff, scratch, 0, frameLen);
+        int sum = InternetChecksum.checksum(scratch, start, frameLen - start);
+        scratch.set(BE16, field, (short) (sum == 0 ? 0xFFFF : sum));
+        return true;
     }
 
     /** The write error that stopped the capture, or null. */
@@ -112,7 +190,7 @@ public final class PcapBackend implements Backend {
     private final class Inbound implements FrameSink {
         @Override
         public int accept(MemorySegment hdr, MemorySegment frame, long frameOff, int frameLen, long nowNs) {
-            if (record(frame, frameOff, frameLen, nowNs, PcapWriter.INBOUND)) {
+            if (record(hdr, frame, frameOff, frameLen, nowNs, PcapWriter.INBOUND, inboundScratch)) {
                 counters.delivered++;
                 counters.deliveredBytes += frameLen;
             }

@@ -303,6 +303,14 @@ public final class VirtioNetDevice implements FrameSink {
                 added &= ~(STATUS_FEATURES_OK | STATUS_DRIVER_OK);
             } else {
                 negotiated = driverFeatures;
+                // Before DRIVER_OK, so no frame crosses with offloads the driver cannot take (QEMU does the same in
+                // virtio_net_set_features).
+                try {
+                    backend.featuresNegotiated(negotiated);
+                } catch (RuntimeException e) {
+                    // The contract says it does not throw; a backend that does keeps its defaults, and we go on.
+                    counters.internalErrors.incrementAndGet();
+                }
             }
         }
         if ((added & STATUS_DRIVER_OK) != 0) {

@@ -15,7 +15,14 @@ final class RecordingBackend implements Backend {
     MemorySegment guestRegion;
     FrameSink device;
     int flushes;
+    /** What {@link #featuresNegotiated} was last told; -1 before. */
+    long negotiated = -1;
     Runnable onAccept = () -> { };
+
+    @Override
+    public void featuresNegotiated(long features) {
+        negotiated = features;
+    }
 
     @Override
     public void connect(FrameSink toDevice) {
