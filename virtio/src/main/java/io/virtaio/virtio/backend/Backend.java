@@ -1,5 +1,7 @@
 package io.virtaio.virtio.backend;
 
+import io.virtaio.virtio.queue.Doorbell;
+
 /**
  * The other end of a virtio-net device: what its transmitted frames reach and where its received frames come
  * from. Implementations are final classes that may wrap one another (a pcap writer around a fault stage around a
@@ -28,6 +30,16 @@ public interface Backend extends FrameSink {
      */
     default long poll(long nowNs) {
         return Long.MAX_VALUE;
+    }
+
+    /**
+     * Called by whoever polls the device this backend serves (a loop, the simulator), with the doorbell that makes
+     * it poll again soon. A backend rings it when it took on work that the deadline its last {@link #poll} returned
+     * does not cover — for instance a frame for the device that arrived from the peer's side and is held for later
+     * delivery. Backends that deliver at once need not ring it (the device's interrupt wakes the poller); wrappers
+     * pass it on to the backend they wrap.
+     */
+    default void setWakeup(Doorbell wakeup) {
     }
 
     /** Releases what the backend holds (files, descriptors, buffers). Idempotent. */

@@ -1,5 +1,6 @@
 package io.virtaio.virtio.backend;
 
+import io.virtaio.virtio.queue.Doorbell;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 
@@ -61,6 +62,11 @@ public final class PcapBackend implements Backend {
     @Override
     public long poll(long nowNs) {
         return inner.poll(nowNs);
+    }
+
+    @Override
+    public void setWakeup(Doorbell wakeup) {
+        inner.setWakeup(wakeup);
     }
 
     private boolean record(MemorySegment frame, long frameOff, int frameLen, long nowNs, int direction) {
