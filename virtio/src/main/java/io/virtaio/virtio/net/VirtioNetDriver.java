@@ -523,9 +523,16 @@ public final class VirtioNetDriver {
     // =============================================================================================================
     // Health
 
-    /** True iff the device set DEVICE_NEEDS_RESET or a queue broke: {@link #reinitialize()} is due. */
+    /**
+     * True iff the device set DEVICE_NEEDS_RESET, lost DRIVER_OK (it was reset behind the driver's back), or a queue
+     * broke: {@link #reinitialize()} is due.
+     */
     public boolean needsReset() {
-        return (device.status() & STATUS_DEVICE_NEEDS_RESET) != 0 || rxq.isBroken() || txq.isBroken();
+        int s = device.status();
+        // A device that lost DRIVER_OK takes no buffers and completes none: without this check every transmit
+        // buffer would stay in flight and no frame would arrive, silently, forever.
+        return (s & (STATUS_DEVICE_NEEDS_RESET | STATUS_DRIVER_OK)) != STATUS_DRIVER_OK
+                || rxq.isBroken() || txq.isBroken();
     }
 
     /** Why a reset is needed, or null. */
@@ -533,6 +540,10 @@ public final class VirtioNetDriver {
         String reason = device.needsResetReason();
         if (reason != null) {
             return "device: " + reason;
+        }
+        int s = device.status();
+        if ((s & STATUS_DRIVER_OK) == 0) {
+            return "device: status " + Virtio.statusName(s) + " without DRIVER_OK (reset behind the driver's back)";
         }
         if (rxq.isBroken()) {
             return "receiveq1: " + rxq.brokenReason();
