@@ -495,8 +495,9 @@ public final class VirtioNetDriver {
      * Reclaims completed transmissions, then asks for interrupts on both queues and re-checks them (§2.7.7.2).
      * Call before parking.
      *
-     * @return true iff received frames are waiting, or transmit buffers completed while interrupts were being
-     *     enabled (reclaimed here; a stack blocked on buffers can send again): poll instead of parking
+     * @return true iff received frames are waiting, transmit buffers completed while interrupts were being
+     *     enabled (reclaimed here; a stack blocked on buffers can send again), or the device needs a reset
+     *     ({@link #needsReset()}): poll instead of parking
      */
     public boolean enableInterrupts() {
         // Completed transmissions are not work for the stack: take them back here, or they would wake it forever.
@@ -506,7 +507,10 @@ public final class VirtioNetDriver {
         if (tx) {
             reclaimTx();
         }
-        return rx | tx;
+        // A device that needs a reset is work too. Its config change notification (§2.1.2) may have been lost, and
+        // a device reset behind our back sends none: a driver that slept on the rings alone would never wake, and
+        // every frame for it would be dropped unseen by the broken device.
+        return rx | tx | needsReset();
     }
 
     /** Asks the device not to interrupt (the loop is polling); interrupts may still arrive (§2.7.7). */

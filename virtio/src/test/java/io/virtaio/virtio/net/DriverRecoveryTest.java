@@ -43,6 +43,20 @@ class DriverRecoveryTest {
     }
 
     @Test
+    void aDriverAboutToSleepIsToldThatTheDeviceNeedsAReset() {
+        try (Rig rig = Rig.loopback()) {
+            assertFalse(rig.driver.enableInterrupts(), "nothing to do: sleep");
+            // The config change that announces it (§2.1.2) may be lost; the re-check before sleeping must see it.
+            rig.device.signalNeedsReset("lost announcement");
+            assertTrue(rig.driver.enableInterrupts(), "poll instead of sleeping");
+            rig.driver.reinitialize();
+            assertFalse(rig.driver.enableInterrupts());
+            rig.device.setStatus(0);
+            assertTrue(rig.driver.enableInterrupts(), "a reset behind our back announces nothing at all");
+        }
+    }
+
+    @Test
     void needsResetSetByTheDeviceIsReportedWithItsReason() {
         try (Rig rig = Rig.loopback()) {
             rig.device.signalNeedsReset("test says so");
