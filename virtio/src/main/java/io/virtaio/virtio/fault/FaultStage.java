@@ -6,7 +6,9 @@ import io.virtaio.virtio.backend.PcapWriter;
 import io.virtaio.virtio.queue.Doorbell;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A backend that injects network faults into the frames of the backend it wraps, in both directions
@@ -14,6 +16,14 @@ import java.util.List;
  * device in place of {@code wire.a()}. What it does is described by a {@link FaultPlan} (per-direction
  * {@link Impairments} and targeting {@link FaultRule}s), changed while running with {@link #setPlan} or on a
  * {@link FaultSchedule}.
+ *
+ * <pre>{@code
+ * Wire wire = Wire.create(LinkModel.DEFAULT);
+ * FaultStage stage = new FaultStage(wire.a(), FaultPlan.parse("tx.loss=2%,[tcp sport=80 nth=3]{drop}"), seed,
+ *         FaultStage.Options.defaults().withSchedule(FaultSchedule.parse("at 2s set rx.down; at 3s heal")));
+ * stage.capture(PcapWriter.open(Path.of("faults.pcapng"), PcapWriter.Format.PCAPNG));
+ * VirtioHost a = sim.add(new VirtioHost(deviceConfig, driverConfig, stackConfig, stage, 0));
+ * }</pre>
  *
  * <h2>Directions</h2>
  * {@link Direction#EGRESS}: frames the device transmits ({@link #accept}), handed to the wrapped backend.
@@ -209,6 +219,21 @@ public final class FaultStage implements Backend {
         return lane(d).held();
     }
 
+    /**
+     * Every counter by name: each direction's ({@link FaultCounters#toMap()}) prefixed {@code tx.} or {@code rx.},
+     * then {@code held.tx}, {@code held.rx}, {@code predicate_errors} and {@code events}. A snapshot; allocates.
+     */
+    public Map<String, Long> toMap() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        egress.counters().toMap().forEach((k, v) -> m.put("tx." + k, v));
+        ingress.counters().toMap().forEach((k, v) -> m.put("rx." + k, v));
+        m.put("held.tx", (long) egress.held());
+        m.put("held.rx", (long) ingress.held());
+        m.put("predicate_errors", predicateErrors());
+        m.put("events", log.total());
+        return m;
+    }
+
     /** Times a rule's predicate threw (counted as no match), both directions. */
     public long predicateErrors() {
         return egress.predicateErrors() + ingress.predicateErrors();
@@ -261,8 +286,9 @@ public final class FaultStage implements Backend {
 
     @Override
     public void setWakeup(Doorbell wakeup) {
-        ingress.setWakeup(wakeup == null ? Doorbell.NONE : wakeup);
-        inner.setWakeup(wakeup);
+        Doorbell d = wakeup == null ? Doorbell.NONE : wakeup;
+        ingress.setWakeup(d);
+        inner.setWakeup(d);
     }
 
     /** A frame the device transmits. OK unless the stage's own capacity refused it; network faults are silent. */

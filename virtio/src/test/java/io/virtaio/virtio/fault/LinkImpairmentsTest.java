@@ -70,6 +70,9 @@ class LinkImpairmentsTest {
             assertTrue(rig.stage.held(Direction.EGRESS) <= 64);
         }
         assertEquals(936, rig.tx().faults(FaultKind.STORE_FULL));
+        assertEquals(936L, rig.stage.toMap().get("tx.store_full"));
+        assertEquals(64L, rig.stage.toMap().get("held.tx"));
+        assertEquals(0L, rig.stage.toMap().get("rx.frames_in"));
         rig.runUntil(20_000 * MS);
         assertEquals(64, rig.inner.out.frames.size());
         assertEquals(0, rig.stage.held(Direction.EGRESS));
