@@ -1,5 +1,6 @@
 package io.virtaio.virtio.fault;
 
+import io.virtaio.virtio.Virtio;
 import io.virtaio.virtio.backend.Backend;
 import io.virtaio.virtio.backend.FrameSink;
 import io.virtaio.virtio.net.VirtioNet;
@@ -48,7 +49,6 @@ public final class DeviceFaults implements Backend {
     private VirtioNetDevice device;
     private RingSaboteur saboteur;
     private int nextEvent;
-    private long nowNs;
 
     private long needsResets;
     private long resets;
@@ -71,7 +71,6 @@ public final class DeviceFaults implements Backend {
         this.inner = inner;
         this.plan = plan;
         this.startNs = startNs;
-        this.nowNs = startNs;
         this.kicks = new FaultyDoorbell("kick", Doorbell.NONE, plan.kicks(), seed);
         this.interrupts = new FaultyDoorbell("irq", Doorbell.NONE, plan.interrupts(), seed);
         this.configChanges = new FaultyDoorbell("config", Doorbell.NONE, plan.configChanges(), seed);
@@ -141,10 +140,8 @@ public final class DeviceFaults implements Backend {
         }
     }
 
+    /** Gives the doorbells the time, so that a delayed notification counts from the latest instant seen. */
     private void observe(long now) {
-        if (now > nowNs) {
-            nowNs = now;
-        }
         kicks.observe(now);
         interrupts.observe(now);
         configChanges.observe(now);
@@ -179,7 +176,7 @@ public final class DeviceFaults implements Backend {
     @Override
     public long poll(long now) {
         observe(now);
-        if (device != null && (device.status() & io.virtaio.virtio.Virtio.STATUS_DRIVER_OK) != 0) {
+        if (device != null && (device.status() & Virtio.STATUS_DRIVER_OK) != 0) {
             interpose();
         }
         while (device != null && nextEvent < events.size() && events.get(nextEvent).atNs() <= now) {
