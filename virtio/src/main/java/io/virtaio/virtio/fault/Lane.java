@@ -205,7 +205,8 @@ final class Lane {
         boolean lost = imp.loss() > 0 && r[LOSS].nextDouble() < imp.loss();
         boolean burstLost = imp.burst() != null && gilbertElliott(slot, imp.burst(), r);
         Corruption corruption = imp.corruption();
-        boolean corrupt = corruption != null && r[CORRUPT].nextDouble() < corruption.probability();
+        // (A frame with no byte has no bit to flip: the draw is made, the frame left alone.)
+        boolean corrupt = corruption != null && r[CORRUPT].nextDouble() < corruption.probability() && len > 0;
         boolean dup = imp.duplication() != null && r[DUPLICATE].nextDouble() < imp.duplication().probability();
         long jitter = imp.delay() != null ? jitter(imp.delay(), r[JITTER]) : 0;
         boolean reorder = imp.reordering() != null && r[REORDER].nextDouble() < imp.reordering().probability();
@@ -300,6 +301,10 @@ final class Lane {
         int countdown = gap != null ? gap.frames() : 0;
         long release = gap != null ? natural + gap.ns() : natural;
         if (release <= now && countdown == 0) {
+            if (flips > 0 && len > scratch.byteSize()) {
+                // The damaged copy needs a buffer, and this frame is larger than the stage's.
+                return drop(FaultKind.STORE_FULL, frame, off, len, now, no);
+            }
             if (bucket != null) {
                 bucket.commit(len);
             }

@@ -91,6 +91,28 @@ class LinkImpairmentsTest {
     }
 
     @Test
+    void hostileFramesNeverThrowOutOfTheStage() {
+        StageRig rig = new StageRig(FaultPlan.parse("corrupt=100%:8:payload,dup=100%,[tcp nth=1]{reorder=100%:1}"), 1);
+        assertEquals(FrameSink.OK, rig.deliver(0, new byte[0]), "an empty frame: nothing to flip");
+        assertEquals(FrameSink.DROP_BACKEND, rig.send(0, Packets.udp(1, 2, 2000, 1)),
+                "larger than the stage's buffers and to be damaged: dropped, counted");
+        assertEquals(1, rig.tx().faults(FaultKind.STORE_FULL));
+        byte[] truncated = java.util.Arrays.copyOf(Packets.tcp(Packets.A, 1, Packets.B, 2, 0, 0, 100, 3), 40);
+        rig.send(0, truncated);
+        byte[] garbage = new byte[200];
+        new java.util.SplittableRandom(1).nextBytes(garbage);
+        garbage[12] = 0x08;
+        garbage[13] = 0x00;
+        for (int i = 0; i < 1000; i++) {
+            garbage[14 + i % 100] = (byte) i;
+            rig.send(i, garbage);
+            rig.deliver(i, garbage);
+        }
+        rig.runUntil(1_000 * MS);
+        assertEquals(0, rig.stage.held(Direction.EGRESS));
+    }
+
+    @Test
     void aFrameHeldOnTheIngressSideWakesThePoller() {
         StageRig rig = new StageRig("rx.delay=1ms", 1);
         int[] rings = {0};

@@ -33,8 +33,9 @@ final class Packets {
         return frame.get(BE32, off + 8);
     }
 
+    /** The frame's tag, or -1 for a frame too short to carry one. */
     static int tag(byte[] frame) {
-        return tag(MemorySegment.ofArray(frame), 0);
+        return frame.length < 12 ? -1 : tag(MemorySegment.ofArray(frame), 0);
     }
 
     /** A non-IP frame (EtherType 0x88B5) of {@code length} bytes; the payload depends on the tag. */
