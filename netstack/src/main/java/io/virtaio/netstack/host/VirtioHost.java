@@ -21,7 +21,8 @@ import java.util.Map;
  * another thread (a peer's loop); the device handles that.
  *
  * <p>{@link #setWakeup} registers what to ring when the host has new work: the driver's interrupt (frames received,
- * transmit buffers completed) and the device's kick both go there. Before sleeping, an owner calls
+ * transmit buffers completed), the device's kick and the backend's own wake-ups ({@link Backend#setWakeup}) all go
+ * there. Before sleeping, an owner calls
  * {@link #prepareToWait}: it re-enables notifications and says whether work arrived meanwhile.
  */
 public final class VirtioHost implements AutoCloseable {
@@ -53,6 +54,8 @@ public final class VirtioHost implements AutoCloseable {
             this.device = new VirtioNetDevice(memory, deviceConfig, backend);
             Doorbell ring = () -> wakeup.ring();
             device.setKickListener(ring);
+            // A backend that holds frames for later (a fault stage's delay) rings this when one arrives.
+            backend.setWakeup(ring);
             this.driver = VirtioNetDriver.attach(device, memory, driverConfig.withOnInterrupt(ring));
             this.link = new VirtioNetLink(driver);
             this.stack = new Stack(link, stackConfig, startNs);

@@ -1,5 +1,7 @@
 package io.virtaio.virtio.backend;
 
+import io.virtaio.virtio.queue.Doorbell;
+
 /**
  * The other end of a virtio-net device: what its transmitted frames reach and where its received frames come
  * from. Implementations are final classes that may wrap one another (a pcap writer around a fault stage around a
@@ -38,6 +40,16 @@ public interface Backend extends FrameSink {
      * backend that cannot apply them keeps its safe default (no offload) and counts the failure. Wrappers forward it.
      */
     default void featuresNegotiated(long features) {
+    }
+
+    /**
+     * Called by whoever polls the device this backend serves (a loop, the simulator), with the doorbell that makes
+     * it poll again soon. A backend rings it when it took on work that the deadline its last {@link #poll} returned
+     * does not cover — for instance a frame for the device that arrived from the peer's side and is held for later
+     * delivery. Backends that deliver at once need not ring it (the device's interrupt wakes the poller); wrappers
+     * pass it on to the backend they wrap.
+     */
+    default void setWakeup(Doorbell wakeup) {
     }
 
     /** Releases what the backend holds (files, descriptors, buffers). Idempotent. */

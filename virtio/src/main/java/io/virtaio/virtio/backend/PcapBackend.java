@@ -2,6 +2,7 @@ package io.virtaio.virtio.backend;
 
 import io.virtaio.virtio.net.InternetChecksum;
 import io.virtaio.virtio.net.VirtioNet;
+import io.virtaio.virtio.queue.Doorbell;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -109,6 +110,11 @@ public final class PcapBackend implements Backend {
     @Override
     public void featuresNegotiated(long features) {
         inner.featuresNegotiated(features);
+    }
+
+    @Override
+    public void setWakeup(Doorbell wakeup) {
+        inner.setWakeup(wakeup);
     }
 
     private boolean record(MemorySegment hdr, MemorySegment frame, long frameOff, int frameLen, long nowNs,

@@ -35,6 +35,14 @@ public final class PcapWriter implements AutoCloseable {
     public static final int DIRECTION_UNKNOWN = 0;
     public static final int INBOUND = 1;
     public static final int OUTBOUND = 2;
+    /**
+     * pcapng epb_flags bit 24, a link-layer-dependent error: the frame arrived with a bad CRC (FCS). OR it into the
+     * flags of {@link #write(long, MemorySegment, long, int, int, byte[], int)}; Wireshark shows it as
+     * {@code frame.packet_flags_crc_error}.
+     */
+    public static final int FLAG_CRC_ERROR = 1 << 24;
+    /** The epb_flags bits a caller may set: direction and the CRC error. */
+    private static final int KNOWN_FLAGS = INBOUND | OUTBOUND | FLAG_CRC_ERROR;
 
     /** Bytes kept of each frame (tcpdump's default); longer frames are truncated, their length recorded. */
     public static final int SNAPLEN = 262_144;
@@ -136,23 +144,49 @@ public final class PcapWriter implements AutoCloseable {
      *                  ignored by the libpcap format, which has no place for it
      * @throws IOException if draining the buffer to the channel fails, or the writer is closed
      */
-    public synchronized void write(long timestampNs, MemorySegment frame, long offset, int length, int direction,
-                                   String comment) throws IOException {
+    public void write(long timestampNs, MemorySegment frame, long offset, int length, int direction,
+                      String comment) throws IOException {
+        if (direction < 0 || direction > OUTBOUND) {
+            throw new IllegalArgumentException("bad record: direction " + direction);
+        }
+        byte[] commentBytes = format == Format.PCAPNG && comment != null
+                ? comment.getBytes(StandardCharsets.UTF_8) : null;
+        write(timestampNs, frame, offset, length, direction, commentBytes,
+                commentBytes == null ? 0 : commentBytes.length);
+    }
+
+    /**
+     * Records one frame with epb_flags and a comment given as UTF-8 bytes, allocating nothing: for recorders on a
+     * per-frame path (a fault stage marks the frames it touched).
+     *
+     * @param flags         {@link #INBOUND} or {@link #OUTBOUND} (or neither), optionally OR {@link #FLAG_CRC_ERROR};
+     *                      pcapng only
+     * @param comment       the comment's UTF-8 bytes in {@code comment[0, commentLength)}; null for none; ignored by
+     *                      the libpcap format
+     * @param commentLength bytes of {@code comment} used
+     * @throws IOException if draining the buffer to the channel fails, or the writer is closed
+     */
+    public synchronized void write(long timestampNs, MemorySegment frame, long offset, int length, int flags,
+                                   byte[] comment, int commentLength) throws IOException {
         if (closed) {
             throw new IOException("pcap writer closed");
         }
-        if (length < 0 || direction < 0 || direction > OUTBOUND) {
-            throw new IllegalArgumentException("bad record: length " + length + ", direction " + direction);
+        if (length < 0 || (flags & ~KNOWN_FLAGS) != 0 || (flags & (INBOUND | OUTBOUND)) == (INBOUND | OUTBOUND)) {
+            throw new IllegalArgumentException("bad record: length " + length + ", flags 0x"
+                    + Integer.toHexString(flags));
         }
-        int captured = Math.min(length, SNAPLEN);
-        byte[] commentBytes = format == Format.PCAPNG && comment != null
-                ? comment.getBytes(StandardCharsets.UTF_8) : null;
-        if (commentBytes != null && commentBytes.length > MAX_COMMENT) {
-            throw new IllegalArgumentException("comment of " + commentBytes.length + " bytes exceeds an option's "
+        if (comment != null && (commentLength < 0 || commentLength > comment.length)) {
+            throw new IllegalArgumentException("comment length " + commentLength + " outside its " + comment.length
+                    + "-byte array");
+        }
+        if (commentLength > MAX_COMMENT) {
+            throw new IllegalArgumentException("comment of " + commentLength + " bytes exceeds an option's "
                     + MAX_COMMENT);
         }
+        int captured = Math.min(length, SNAPLEN);
+        int commentBytes = format == Format.PCAPNG && comment != null ? commentLength : -1;
         int recordSize = format == Format.PCAP ? 16 + captured
-                : 32 + pad4(captured) + optionsSize(direction, commentBytes);
+                : 32 + pad4(captured) + optionsSize(flags, commentBytes);
         if (buffer.remaining() < recordSize) {
             drain();
         }
@@ -173,17 +207,17 @@ public final class PcapWriter implements AutoCloseable {
         buffer.putInt(length);
         putFrame(frame, offset, captured);
         putPadding(pad4(captured) - captured);
-        if (direction != DIRECTION_UNKNOWN || commentBytes != null) {
-            if (commentBytes != null) {
+        if (flags != 0 || commentBytes >= 0) {
+            if (commentBytes >= 0) {
                 buffer.putShort((short) OPT_COMMENT);
-                buffer.putShort((short) commentBytes.length);
-                buffer.put(commentBytes);
-                putPadding(pad4(commentBytes.length) - commentBytes.length);
+                buffer.putShort((short) commentBytes);
+                buffer.put(comment, 0, commentBytes);
+                putPadding(pad4(commentBytes) - commentBytes);
             }
-            if (direction != DIRECTION_UNKNOWN) {
+            if (flags != 0) {
                 buffer.putShort((short) EPB_FLAGS);
                 buffer.putShort((short) 4);
-                buffer.putInt(direction);
+                buffer.putInt(flags);
             }
             buffer.putShort((short) OPT_ENDOFOPT);
             buffer.putShort((short) 0);
@@ -191,15 +225,16 @@ public final class PcapWriter implements AutoCloseable {
         buffer.putInt(recordSize);
     }
 
-    private static int optionsSize(int direction, byte[] comment) {
-        if (direction == DIRECTION_UNKNOWN && comment == null) {
+    /** Bytes of an EPB's options: a comment of {@code commentLength} bytes (-1: none) and the flags if any. */
+    private static int optionsSize(int flags, int commentLength) {
+        if (flags == 0 && commentLength < 0) {
             return 0;
         }
         int size = 4;                                   // opt_endofopt
-        if (comment != null) {
-            size += 4 + pad4(comment.length);
+        if (commentLength >= 0) {
+            size += 4 + pad4(commentLength);
         }
-        if (direction != DIRECTION_UNKNOWN) {
+        if (flags != 0) {
             size += 8;
         }
         return size;

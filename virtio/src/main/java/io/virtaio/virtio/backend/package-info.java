@@ -8,12 +8,15 @@
  *       {@link io.virtaio.virtio.backend.LinkModel} (rate, delay, bounded queue).</li>
  *   <li>{@link io.virtaio.virtio.backend.PcapBackend} — records both directions of any backend with a
  *       {@link io.virtaio.virtio.backend.PcapWriter} (libpcap or pcapng).</li>
+ *   <li>{@link io.virtaio.virtio.fault.FaultStage} and {@link io.virtaio.virtio.fault.DeviceFaults} (package
+ *       {@code fault}) — network and virtio-level fault injection around any of these.</li>
  * </ul>
  *
  * <h2>Contract</h2>
  * <ul>
  *   <li><b>Threads.</b> No backend here has a thread or a clock: time comes in as {@code nowNs}, and
- *       {@code poll(nowNs)} does what is due and returns the next deadline. A direction is driven by its sending
+ *       {@code poll(nowNs)} does what is due and returns the next deadline; a backend that takes on work its last
+ *       deadline did not cover rings the doorbell its poller gave it ({@code setWakeup}). A direction is driven by its sending
  *       side's thread, which also delivers into the receiving device. The pcap writer is the one shared object
  *       (it locks, and only when capturing).</li>
  *   <li><b>Allocation.</b> Buffers (delay lines, capture buffer) are allocated at construction; accepting,

@@ -19,6 +19,7 @@ import io.virtaio.virtio.queue.Doorbell;
 import io.virtaio.virtio.queue.QueueStatus;
 import io.virtaio.virtio.queue.SplitQueueDevice;
 import io.virtaio.virtio.queue.SplitQueueLayout;
+import io.virtaio.virtio.queue.UsedDeferral;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -171,6 +172,10 @@ public final class VirtioNetDevice implements FrameSink {
     private volatile Doorbell usedBuffersDoorbell = Doorbell.NONE;
     private volatile Doorbell configChangeDoorbell = Doorbell.NONE;
     private volatile Doorbell kickListener = Doorbell.NONE;
+
+    // Fault-injection seams (see setRxStarved, setTxUsedDeferral); read once per data-path call.
+    private volatile boolean rxStarved;
+    private volatile UsedDeferral txUsedDeferral;
 
     // Data-path state. Created at DRIVER_OK before the status store that publishes it, dropped at reset only after
     // both data paths are out (see reset()). Plain fields: the volatile status orders them.
@@ -374,6 +379,11 @@ public final class VirtioNetDevice implements FrameSink {
         txQueue = null;
         rxChain = null;
         txChain = null;
+        UsedDeferral deferral = txUsedDeferral;
+        if (deferral != null) {
+            // The held chains belonged to the queues just dropped (§2.4: a reset forgets in-flight buffers).
+            deferral.clear();
+        }
         refusalReason = null;
         needsResetReason = null;
         counters.resets++;
@@ -495,6 +505,73 @@ public final class VirtioNetDevice implements FrameSink {
             throw new IllegalArgumentException("listener is required (use Doorbell.NONE)");
         }
         this.kickListener = listener;
+    }
+
+    /** The doorbell used-buffer notifications ring now, so that a wrapper (a fault injector) can interpose. */
+    public Doorbell usedBuffersDoorbell() {
+        return usedBuffersDoorbell;
+    }
+
+    /** The doorbell configuration change notifications ring now. */
+    public Doorbell configChangeDoorbell() {
+        return configChangeDoorbell;
+    }
+
+    /** The doorbell a transmit-queue kick rings now. */
+    public Doorbell kickListener() {
+        return kickListener;
+    }
+
+    /**
+     * Fault injection: while {@code starved}, the receive path behaves as if the driver had posted no receive
+     * buffer — every frame is dropped as {@link DeviceCounters.Drop#RX_NO_BUFFER} and the ring is not touched, as
+     * when a driver falls behind reposting buffers. Any thread; takes effect at the next frame.
+     */
+    public void setRxStarved(boolean starved) {
+        this.rxStarved = starved;
+    }
+
+    public boolean rxStarved() {
+        return rxStarved;
+    }
+
+    /**
+     * Fault injection: completed transmit chains go to {@code deferral} instead of straight to the used ring, so
+     * that they come back late and out of order (§2.7.8). Frames are handed to the backend at once either way: only
+     * the completion is deferred. Install it before traffic and keep it: to stop deferring, let it decline new
+     * chains ({@link UsedDeferral#defer} false) while it releases those it holds — chains held by a deferral that
+     * is replaced stay unreturned until the next reset. Null removes it.
+     */
+    public void setTxUsedDeferral(UsedDeferral deferral) {
+        this.txUsedDeferral = deferral;
+    }
+
+    /**
+     * The guest memory the queues live in: for tools that play the other side of a ring (a saboteur writing what a
+     * misbehaving driver or device would).
+     */
+    public GuestMemory memory() {
+        return guest;
+    }
+
+    /** Size of queue {@code q} as the driver set it up, 0 if not set up (or reset). */
+    public synchronized int queueSize(int q) {
+        return q >= 0 && q < NUM_QUEUES ? queueSize[q] : 0;
+    }
+
+    /** Guest address of queue {@code q}'s descriptor table (as virtio-pci's {@code queue_desc} reads back). */
+    public synchronized long queueDescAddress(int q) {
+        return q >= 0 && q < NUM_QUEUES ? queueDesc[q] : 0;
+    }
+
+    /** Guest address of queue {@code q}'s available ring ({@code queue_driver}). */
+    public synchronized long queueAvailAddress(int q) {
+        return q >= 0 && q < NUM_QUEUES ? queueAvail[q] : 0;
+    }
+
+    /** Guest address of queue {@code q}'s used ring ({@code queue_device}). */
+    public synchronized long queueUsedAddress(int q) {
+        return q >= 0 && q < NUM_QUEUES ? queueUsed[q] : 0;
     }
 
     /**
@@ -649,6 +726,10 @@ public final class VirtioNetDevice implements FrameSink {
     private int transmit(SplitQueueDevice q, DescChain chain, long nowNs, int budget) {
         int taken = 0;
         boolean handed = false;
+        UsedDeferral deferral = txUsedDeferral;
+        if (deferral != null) {
+            deferral.release(q, nowNs);
+        }
         while (taken < budget && backend.txReadyAt(nowNs) <= nowNs) {
             int head = q.pop(chain);
             if (head < 0) {
@@ -663,7 +744,9 @@ public final class VirtioNetDevice implements FrameSink {
             if (verdict == CHAIN_INVALID) {
                 break;
             }
-            q.pushUsed(head, 0);
+            if (deferral == null || !deferral.defer(head, 0, nowNs)) {
+                q.pushUsed(head, 0);
+            }
             handed |= verdict == FrameSink.OK;
         }
         q.publishUsed();
@@ -730,17 +813,23 @@ public final class VirtioNetDevice implements FrameSink {
     /**
      * When {@link #pollTx} can next make progress: {@code nowNs} or earlier if chains wait and the backend takes
      * frames now; the backend's ready time if chains wait on a busy backend; {@link Long#MAX_VALUE} if no chain
-     * waits (wait for a kick) or the device is not running. Transmit-path thread.
+     * waits (wait for a kick) or the device is not running. With a {@linkplain #setTxUsedDeferral used deferral},
+     * also when the next held completion is due. Transmit-path thread.
      */
     public long txReadyAt(long nowNs) {
         txOwner = Thread.currentThread();
         try {
             int s = status;
             SplitQueueDevice q = txQueue;
-            if (!ready(s) || q == null || !q.hasAvailable()) {
+            if (!ready(s) || q == null) {
                 return Long.MAX_VALUE;
             }
-            return backend.txReadyAt(nowNs);
+            UsedDeferral deferral = txUsedDeferral;
+            long held = deferral == null ? Long.MAX_VALUE : deferral.nextReleaseNs();
+            if (!q.hasAvailable()) {
+                return held;
+            }
+            return Math.min(held, backend.txReadyAt(nowNs));
         } catch (RuntimeException e) {
             internalError("transmit", e);
             return Long.MAX_VALUE;
@@ -806,6 +895,9 @@ public final class VirtioNetDevice implements FrameSink {
             }
             if (!linkUp) {
                 return rxDrop(Drop.RX_LINK_DOWN, DROP_NOT_READY);
+            }
+            if (rxStarved) {
+                return rxDrop(Drop.RX_NO_BUFFER, DROP_NO_BUFFER);
             }
             return receive(q, rxChain, hdr, frame, frameOff, frameLen);
         } catch (RuntimeException e) {

@@ -513,9 +513,9 @@ public final class VirtioNetDriver {
      * Reclaims completed transmissions, then asks for interrupts on both queues and re-checks them (§2.7.7.2).
      * Call before parking.
      *
-     * @return true iff received frames are waiting or transmit buffers were reclaimed (a stack that ran out of
-     *     them can send again): poll instead of parking. Reclaiming empties the transmit ring, so the next call
-     *     returns false unless the device completed more.
+     * @return true iff received frames are waiting, transmit buffers were reclaimed (a stack that ran out of them
+     *     can send again), or the device needs a reset ({@link #needsReset()}): poll instead of parking.
+     *     Reclaiming empties the transmit ring, so the next call returns false unless the device completed more.
      */
     public boolean enableInterrupts() {
         int reclaimed = reclaimTx();
@@ -524,7 +524,10 @@ public final class VirtioNetDriver {
         if (tx) {
             reclaimed += reclaimTx();
         }
-        return rx || reclaimed > 0;
+        // A device that needs a reset is work too. Its config change notification (§2.1.2) may have been lost, and
+        // a device reset behind our back sends none: a driver that slept on the rings alone would never wake, and
+        // every frame for it would be dropped unseen by the broken device.
+        return rx || reclaimed > 0 || needsReset();
     }
 
     /** Asks the device not to interrupt (the loop is polling); interrupts may still arrive (§2.7.7). */
@@ -541,9 +544,16 @@ public final class VirtioNetDriver {
     // =============================================================================================================
     // Health
 
-    /** True iff the device set DEVICE_NEEDS_RESET or a queue broke: {@link #reinitialize()} is due. */
+    /**
+     * True iff the device set DEVICE_NEEDS_RESET, lost DRIVER_OK (it was reset behind the driver's back), or a queue
+     * broke: {@link #reinitialize()} is due.
+     */
     public boolean needsReset() {
-        return (device.status() & STATUS_DEVICE_NEEDS_RESET) != 0 || rxq.isBroken() || txq.isBroken();
+        int s = device.status();
+        // A device that lost DRIVER_OK takes no buffers and completes none: without this check every transmit
+        // buffer would stay in flight and no frame would arrive, silently, forever.
+        return (s & (STATUS_DEVICE_NEEDS_RESET | STATUS_DRIVER_OK)) != STATUS_DRIVER_OK
+                || rxq.isBroken() || txq.isBroken();
     }
 
     /** Why a reset is needed, or null. */
@@ -551,6 +561,10 @@ public final class VirtioNetDriver {
         String reason = device.needsResetReason();
         if (reason != null) {
             return "device: " + reason;
+        }
+        int s = device.status();
+        if ((s & STATUS_DRIVER_OK) == 0) {
+            return "device: status " + Virtio.statusName(s) + " without DRIVER_OK (reset behind the driver's back)";
         }
         if (rxq.isBroken()) {
             return "receiveq1: " + rxq.brokenReason();

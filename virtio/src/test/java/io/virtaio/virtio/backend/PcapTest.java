@@ -105,6 +105,32 @@ class PcapTest {
         assertEquals(1, Integer.decode(directions.get(1)), "inbound");
     }
 
+    @Test
+    void byteArrayCommentsAndTheCrcErrorFlagReachWireshark() throws Exception {
+        Path file = dir.resolve("flags.pcapng");
+        byte[] comment = "fault: corrupt byte 37 bit 2 and then some".getBytes(StandardCharsets.US_ASCII);
+        try (PcapWriter w = PcapWriter.open(file, PcapWriter.Format.PCAPNG)) {
+            w.write(0, frame(0, 60), 0, 60, PcapWriter.INBOUND | PcapWriter.FLAG_CRC_ERROR, comment, 28);
+            w.write(1, frame(1, 61), 0, 61, PcapWriter.OUTBOUND, null, 0);
+            w.write(2, frame(2, 62), 0, 62, 0, comment, 0);
+            assertThrows(IllegalArgumentException.class,
+                    () -> w.write(3, frame(3, 60), 0, 60, PcapWriter.INBOUND | PcapWriter.OUTBOUND, null, 0));
+            assertThrows(IllegalArgumentException.class, () -> w.write(3, frame(3, 60), 0, 60, 1 << 30, null, 0));
+            assertThrows(IllegalArgumentException.class, () -> w.write(3, frame(3, 60), 0, 60, 0, comment, 99));
+        }
+        String f = file.toString();
+        assertEquals(List.of(), tshark("-r", f, "-Y", "_ws.malformed"));
+        assertEquals(List.of("fault: corrupt byte 37 bit 2", "", ""),
+                tshark("-r", f, "-T", "fields", "-e", "frame.comment"), "only the first 28 bytes, no comment");
+        List<String> crc = tshark("-r", f, "-T", "fields", "-e", "frame.packet_flags_crc_error");
+        assertTrue(crc.get(0).equals("1") || crc.get(0).equalsIgnoreCase("true"), "CRC error flagged: " + crc);
+        assertTrue(crc.get(1).isEmpty() || crc.get(1).equals("0") || crc.get(1).equalsIgnoreCase("false"),
+                "not flagged: " + crc);
+        List<String> directions = tshark("-r", f, "-T", "fields", "-e", "frame.packet_flags_direction");
+        assertEquals(1, Integer.decode(directions.get(0)), "inbound");
+        assertEquals(2, Integer.decode(directions.get(1)), "outbound");
+    }
+
     @ParameterizedTest
     @EnumSource(PcapWriter.Format.class)
     void sameFramesAndTimesGiveTheSameBytes(PcapWriter.Format format) throws Exception {
