@@ -40,7 +40,7 @@ class TransferScenarioTest {
     @Test
     void transferWithOnePercentLossEachWayCompletesIntact() {
         TransferScenario.Result r = TransferScenario.run(TransferScenario.Options.of(8L << 20).withMtu(1500)
-                .withImpairment(LossStage.egressLoss(0.01)));
+                .withImpairment(FaultInjection.of("loss=1%", 1500)));
         assertTrue(r.intact(), r.failures().toString());
         assertTrue(r.total("tcp.retransSegs") > 0, "1% loss must cost retransmissions");
     }
