@@ -450,16 +450,21 @@ final class Sender {
     // ------------------------------------------------------------------------------------------------------------
     // Timers
 
-    /** RFC 8985 §7.2: arm the probe timeout when new data is in flight and no probe is outstanding. */
+    /**
+     * RFC 8985 §7.2: (re)arm the probe timeout after sending new data or on an ACK of new data — "unless it is
+     * already in fast recovery, RTO recovery, or segments have been SACKed" — and only one probe at a time (§7.3).
+     * A PTO beyond the RTO's expiry is cut to it ("If Now() + PTO > TCP_RTO_expire(): PTO = TCP_RTO_expire() -
+     * Now()"): the probe then goes in the RTO's place, as in Linux (tcp_schedule_loss_probe), and the RTO is
+     * re-armed after it (§7.3), so a single lost segment costs a probe rather than a collapse to one segment.
+     */
     void scheduleTlp(long nowNs) {
         if (!c.sackOk || !cfg.rackTlp() || inRecovery || lossRecovery || rack.tlpOutstanding || flight() == 0
-                || !c.isSynchronized()) {
+                || board.sackedSegs > 0 || !c.isSynchronized()) {
             tlpDeadlineNs = 0;
             return;
         }
         long rtoRemaining = rtoDeadlineNs != 0 ? rtoDeadlineNs - nowNs : rtt.rtoNs();
-        long pto = Rack.pto(rtt, flight(), mss, Math.max(0, rtoRemaining));
-        tlpDeadlineNs = pto < rtoRemaining ? nowNs + pto : 0;
+        tlpDeadlineNs = nowNs + Rack.pto(rtt, flight(), mss, Math.max(0, rtoRemaining));
     }
 
     /** A segment with data (or SYN/FIN) went out: RFC 6298 §5.1 starts the timer if it is not running. */
@@ -530,6 +535,9 @@ final class Sender {
             tlpDeadlineNs = 0;
             if (flight() > 0) {
                 tlpPending = true;                  // RFC 8985 §7.3: send a probe
+                // §7.3: "After attempting to send a loss probe, regardless of whether a loss probe was sent, the
+                // sender MUST re-arm the RTO timer, not the PTO timer, if the FlightSize is not zero."
+                rtoDeadlineNs = nowNs + rtt.rtoNs();
                 c.wantOutput();
             }
         }
@@ -569,6 +577,7 @@ final class Sender {
         if (flight() == 0) {
             return;
         }
+        c.layer.counters.inc(TcpCounters.RTO_EXPIRATIONS);
         // A peer that shrank its window to zero but keeps answering is not dead (Linux tcp_retransmit_timer).
         boolean zeroWindowAlive = sndWnd == 0 && nowNs - c.lastReceiveNs < cfg.rtoMaxNs();
         if (!zeroWindowAlive && ++rtoCount > cfg.maxRetransmits()) {

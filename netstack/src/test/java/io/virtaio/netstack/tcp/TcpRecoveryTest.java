@@ -174,6 +174,54 @@ class TcpRecoveryTest {
     }
 
     @Test
+    void aLostRetransmissionIsDetectedWhenDataSentAfterItIsSacked() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = connect(t, true);
+        TcpScript.write(s, 20 * MSS);
+        expectSegments(t, 10, 0, 10);
+        // Segment 0 is lost; 1..9 arrive.
+        t.runUntil(20 * TcpConfig.MS);
+        for (int i = 2; i <= 10; i++) {
+            t.inject(seg().ack(d(t, 0)).seq(PEER_ISN + 1).sack(d(t, 1), d(t, i)));
+        }
+        t.flush();
+        // Fast recovery: the retransmission, then new data (PRR), sent after it.
+        t.expect(at(20), seg().ack().seq(d(t, 0)).len(MSS));
+        TcpRepr after = t.expect(at(20), seg().ack().seq(d(t, 10)).len(MSS));
+        assertEquals(d(t, 10), after.seq());
+        t.discardOutput();
+        // The retransmission is lost too; segment 10, sent after it, is SACKed one round trip later: RFC 8985 §6.2,
+        // the retransmission was sent before a delivered segment, so once RACK.rtt + reo_wnd have passed since it
+        // went, it is lost — retransmitted again, with no timeout.
+        t.send(at(30), seg().ack(d(t, 0)).seq(PEER_ISN + 1).sack(d(t, 1), d(t, 11)));
+        t.expectWithin(30, 3, seg().ack().seq(d(t, 0)).len(MSS));
+        assertEquals(2, s.info().retransFast());
+        assertEquals(0, s.info().retransRto());
+        assertEquals(0L, t.tcp.counters().get("tcp.rtoExpirations"));
+    }
+
+    @Test
+    void withOneSegmentInFlightTheProbeGoesInPlaceOfTheRto() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = connect(t, true);
+        long cwnd = s.info().cwnd();
+        TcpScript.write(s, MSS);
+        t.expect(at(10), seg().ack().seq(d(t, 0)).len(MSS));
+        long rtoMs = s.info().rtoNs() / TcpConfig.MS;
+        // RFC 8985 §7.2: PTO = 2 SRTT + WCDelAckT with one segment in flight, which is past the RTO: cut to the
+        // RTO's expiry, where the probe goes instead of the RTO (as Linux's tcp_schedule_loss_probe).
+        t.expectNothing(until(10 + rtoMs - 1));
+        t.expect(at(10 + rtoMs), seg().ack().seq(d(t, 0)).len(MSS));
+        assertEquals(1L, t.tcp.counters().get("tcp.tlpProbes"));
+        assertEquals(0L, t.tcp.counters().get("tcp.rtoExpirations"));
+        assertEquals(cwnd, s.info().cwnd(), "a probe is not a timeout: the window stands");
+        // §7.3: the RTO is armed after the probe; if the probe is lost as well, the RTO follows.
+        t.expectNothing(until(10 + 2 * rtoMs - 1));
+        t.expect(at(10 + 2 * rtoMs), seg().ack().seq(d(t, 0)).len(MSS));
+        assertEquals(1L, t.tcp.counters().get("tcp.rtoExpirations"));
+    }
+
+    @Test
     void sackRecoversTwoLossesInOneRoundTrip() {
         TcpScript t = new TcpScript(TcpConfig.defaults());
         TcpSocket s = connect(t, true);
