@@ -36,6 +36,13 @@ final class Receiver {
     int quickAcks = QUICK_ACKS;
     /** Estimate of the peer's segment size (largest payload seen), for "full-sized" (RFC 1122 4.2.3.2). */
     int rcvMss = 536;
+    /**
+     * Unacknowledged in-order data ended a write burst (PSH, or shorter than full-sized): Linux's ICSK_ACK_PUSHED
+     * (tcp_measure_rcv_mss), which makes a read that empties the buffer acknowledge at once (tcp_cleanup_rbuf).
+     */
+    boolean pushed;
+    /** When data last arrived (Linux icsk_ack.lrcvtime), -1 before any. */
+    long lastDataNs = -1;
 
     // The peer's FIN.
     boolean finReceived;
@@ -124,7 +131,7 @@ final class Receiver {
      * @return bytes newly in order (0 for out-of-order or duplicate data), or -1 if out-of-order data was dropped
      *     because the reassembly bound was reached
      */
-    int onData(int seq, MemorySegment src, long off, int len, long nowNs) {
+    int onData(int seq, MemorySegment src, long off, int len, boolean psh, long nowNs) {
         int rel = Seq.diff(seq, rcvNxt);
         long o = off;
         int n = len;
@@ -144,6 +151,12 @@ final class Receiver {
         if (len > rcvMss) {
             rcvMss = Math.min(len, 0xFFFF);
         }
+        if (lastDataNs >= 0 && nowNs - lastDataNs > c.snd.rtt.rtoNs()) {
+            // Linux tcp_event_data_recv: data after a silence longer than the RTO comes from a sender restarting
+            // from a small window (a retransmission timeout, or RFC 5681 §4.1 after idling): ACK it at once.
+            enterQuickAck();
+        }
+        lastDataNs = nowNs;
         if (readShut) {
             // SHUT_RD: data is acknowledged and discarded (Linux keeps accepting it).
             if (rel == 0 && buf.readable() == 0) {
@@ -169,13 +182,20 @@ final class Receiver {
             buf.store(rel, src, o, n);
             // RFC 5681 §4.2: an out-of-order segment is acknowledged at once (it carries SACK information).
             ackNow = true;
+            enterQuickAck();
             return 0;
+        }
+        if (psh || len < rcvMss) {
+            pushed = true;
         }
         int took = 0;
         if (direct != null && buf.readable() == 0 && ooo.isEmpty()) {
             took = Math.min(direct.take(src, o, n), n);
             if (took > 0) {
                 buf.bypass(took);
+            }
+            if (took == n && pushed) {
+                ackNow = true;          // the reader consumed a pushed segment whole (see afterRead)
             }
         }
         if (took < n) {
@@ -197,6 +217,18 @@ final class Receiver {
         bytesSinceAck += inOrder;
         countSegment(len);
         return inOrder;
+    }
+
+    /**
+     * Acknowledges the next segments at once, as Linux does after out-of-order data (tcp_enter_quickack_mode): the
+     * peer is recovering from a loss, its window is cut and clocked by our ACKs (RFC 6937), so a delayed ACK would
+     * stall it — RFC 5681 §4.2: out-of-order and hole-filling segments are acknowledged at once "to provide
+     * feedback to a sender recovering from losses as quickly as possible". As many as cover half the window
+     * (Linux tcp_incr_quickack: rcv_wnd / (2 * rcv_mss), at least 2, at most {@link #QUICK_ACKS}).
+     */
+    private void enterQuickAck() {
+        int n = Math.clamp(capacity() / (2L * Math.max(1, rcvMss)), 2, QUICK_ACKS);
+        quickAcks = Math.max(quickAcks, n);
     }
 
     private void countSegment(int len) {
@@ -231,6 +263,7 @@ final class Receiver {
             quickAcks--;
         }
         ackNow = false;
+        pushed = false;
         segsSinceAck = 0;
         bytesSinceAck = 0;
         dsackPending = false;
@@ -246,8 +279,17 @@ final class Receiver {
         c.wantOutput();
     }
 
-    /** The application read; advertise the opened window if worth it (Linux tcp_cleanup_rbuf rule). */
+    /** The application read; acknowledge or advertise the opened window if worth it (Linux tcp_cleanup_rbuf). */
     void afterRead() {
+        // Linux tcp_cleanup_rbuf: a read that empties the buffer after a pushed segment (the end of the peer's
+        // write burst) acknowledges it now rather than after the delayed-ACK timer: the sender may be waiting for
+        // that ACK (cwnd- or buffer-bound, or a tail loss probe), and no second segment may be coming to trigger
+        // the every-second-segment ACK (RFC 1122 4.2.3.2).
+        if (pushed && bytesSinceAck > 0 && buf.readable() == 0) {
+            ackNow = true;
+            c.wantOutput();
+            return;
+        }
         int current = window();
         int most = c.rcvWs >= 16 ? Integer.MAX_VALUE : 0xFFFF << c.rcvWs;      // what the field can express
         int free = Math.min(buf.free(), most);
