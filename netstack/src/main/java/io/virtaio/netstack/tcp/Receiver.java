@@ -316,6 +316,9 @@ final class Receiver {
             for (int i = 0; i < k; i++) {
                 left[n] = rcvNxt + (int) (tmpStart[i] - base);
                 right[n] = rcvNxt + (int) (tmpEnd[i] - base);
+                if (finPending && right[n] == peerFinSeq) {
+                    right[n]++;         // the FIN held behind the hole is in the block too, as Linux reports it
+                }
                 n++;
             }
         }

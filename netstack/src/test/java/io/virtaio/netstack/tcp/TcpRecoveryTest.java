@@ -222,6 +222,24 @@ class TcpRecoveryTest {
     }
 
     @Test
+    void aLossBeforeTheFinIsRepairedWhenTheLastSegmentsDataIsSacked() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = connect(t, true);
+        TcpScript.write(s, 3 * MSS);
+        assertEquals(0, s.shutdown(TcpSocket.SHUT_WR));
+        expectSegments(t, 10, 0, 2);
+        t.expect(at(10), seg().ack().fin().seq(d(t, 2)).len(MSS));
+        // Segment 1 is lost. The peer reports the last segment's data but not its FIN (RFC 2018 blocks cover data;
+        // Linux would include the FIN): that segment was delivered all the same.
+        t.send(at(20), seg().ack(d(t, 1)).seq(PEER_ISN + 1).sack(d(t, 2), d(t, 3)));
+        // RACK (RFC 8985 §6.2): segment 1 went before a delivered segment: lost after the reordering window, not
+        // after a probe or the RTO.
+        t.expectWithin(22, 3, seg().ack().seq(d(t, 1)).len(MSS));
+        assertEquals(0L, t.tcp.counters().get("tcp.rtoExpirations"));
+        assertEquals(0L, t.tcp.counters().get("tcp.tlpProbes"));
+    }
+
+    @Test
     void sackRecoversTwoLossesInOneRoundTrip() {
         TcpScript t = new TcpScript(TcpConfig.defaults());
         TcpSocket s = connect(t, true);
