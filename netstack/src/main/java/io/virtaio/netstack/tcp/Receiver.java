@@ -57,6 +57,20 @@ final class Receiver {
     boolean readShut;
     TcpSocket.DirectReader direct;
 
+    // Receive-buffer autotuning (Linux's dynamic right-sizing, tcp_rcv_space_adjust).
+    /** Autotuning bound for {@link #buf} (0: fixed size, SO_RCVBUF was set). */
+    int bufferMax;
+    /** Bytes handed to the application so far (Linux copied_seq). */
+    long consumed;
+    /** rcvq_space: the most the application took in one round trip so far, and the current measurement's start. */
+    long spaceBytes;
+    long spaceConsumed;
+    long spaceTimeNs = -1;
+    /** Receiver-side RTT (Linux tcp_rcv_rtt_measure): the least time one window's worth of data took to arrive. */
+    long rcvRttNs;
+    int rttEstSeq;
+    long rttEstNs = -1;
+
     Receiver(Connection c, TcpConfig cfg, int bufferBytes) {
         this.c = c;
         this.configuredBytes = BufferPool.ringSize(bufferBytes);
@@ -193,6 +207,7 @@ final class Receiver {
             took = Math.min(direct.take(src, o, n), n);
             if (took > 0) {
                 buf.bypass(took);
+                onConsumed(took, nowNs);
             }
             if (took == n && pushed) {
                 ackNow = true;          // the reader consumed a pushed segment whole (see afterRead)
@@ -216,7 +231,70 @@ final class Receiver {
         rcvNxt += inOrder;
         bytesSinceAck += inOrder;
         countSegment(len);
+        measureRtt(nowNs);
         return inOrder;
+    }
+
+    /**
+     * Linux tcp_rcv_rtt_measure: the time for RCV.NXT to advance by one advertised window is at least a round
+     * trip (the sender cannot have more than a window in flight); the least such time is the receiver's RTT
+     * estimate, needed to measure how fast the application reads per round trip. Needs no timestamps.
+     */
+    private void measureRtt(long nowNs) {
+        if (bufferMax <= 0) {
+            return;
+        }
+        if (rttEstNs >= 0) {
+            if (Seq.lt(rcvNxt, rttEstSeq)) {
+                return;
+            }
+            long sample = Math.max(1, nowNs - rttEstNs);
+            rcvRttNs = rcvRttNs == 0 ? sample : Math.min(rcvRttNs, sample);
+        }
+        rttEstSeq = rcvNxt + window();
+        rttEstNs = nowNs;
+    }
+
+    /**
+     * The application took {@code n} bytes. Once per receiver RTT, Linux's dynamic right-sizing
+     * (tcp_rcv_space_adjust): if the application read more in the last round trip than ever before, the buffer
+     * (and with it the window) grows to twice that — "to cope with packet losses, we need a 2x factor" — plus a
+     * cushion of 16 segments and twice the growth since the last round trip (a sender in slow start doubles),
+     * within the configured bound and the stack's pool. The window scale was chosen for that bound at SYN time.
+     */
+    void onConsumed(int n, long nowNs) {
+        consumed += n;
+        if (bufferMax <= capacity()) {
+            return;
+        }
+        int advMss = c.layer.output.advertisedMss(c.remoteAddr);
+        if (spaceTimeNs < 0) {
+            // Linux tcp_init_buffer_space: rcvq_space.space = min(rcv_wnd, TCP_INIT_CWND * advmss), where Linux's
+            // initial window is half its initial buffer: a round trip that reads more than half the buffer means
+            // the buffer is short of the 2x factor below.
+            spaceBytes = Math.min(capacity() / 2, 10L * advMss);
+            spaceConsumed = consumed - n;
+            spaceTimeNs = nowNs;
+            return;
+        }
+        if (rcvRttNs == 0 || nowNs - spaceTimeNs < rcvRttNs) {
+            return;
+        }
+        long copied = consumed - spaceConsumed;
+        if (copied > spaceBytes) {
+            long rcvWin = 2 * copied + 16L * advMss;
+            rcvWin += 2 * (rcvWin * (copied - spaceBytes) / Math.max(1, spaceBytes));
+            int size = BufferPool.ringSize((int) Math.min(rcvWin, bufferMax));
+            if (size > capacity()) {
+                MemorySegment bigger = c.layer.pool.allocate(size);
+                if (bigger != null) {
+                    c.layer.pool.release(buf.grow(bigger));
+                }
+            }
+            spaceBytes = copied;
+        }
+        spaceConsumed = consumed;
+        spaceTimeNs = nowNs;
     }
 
     /**

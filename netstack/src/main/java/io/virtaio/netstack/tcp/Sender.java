@@ -3,6 +3,7 @@ package io.virtaio.netstack.tcp;
 import io.virtaio.netstack.Errno;
 import io.virtaio.netstack.wire.Seq;
 import io.virtaio.netstack.wire.TcpOptions;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The send half of a connection: the send sequence variables of RFC 9293 §3.3.1, the send buffer, the log of
@@ -37,6 +38,8 @@ final class Sender {
     SendBuffer buf;
     /** The sequence number of the byte at {@code buf.head()}. */
     int bufHeadSeq;
+    /** Autotuning bound for {@link #buf} (0: fixed size, SO_SNDBUF was set). */
+    int bufferMax;
 
     final SentLog log;
     final Scoreboard board;
@@ -368,6 +371,9 @@ final class Sender {
             tlpDeadlineNs = 0;
             reorderDeadlineNs = 0;
         }
+        if (acked > 0 && appBlocked && bufferMax > 0 && buf != null && buf.attached()) {
+            expandBuffer();
+        }
         if (acked > 0 && appBlocked && buf != null && buf.free() > 0) {
             appBlocked = false;
             c.notifySocket();
@@ -376,6 +382,29 @@ final class Sender {
             c.wantOutput();
         }
         rearmTimer(nowNs);
+    }
+
+    /**
+     * Send-buffer autotuning as Linux's tcp_sndbuf_expand: the application is waiting for room, so let the buffer
+     * hold twice the congestion window (at least twice the initial window) — "Fast Recovery (RFC 5681 3.2): Cubic
+     * needs 1.7 factor, rounded to 2": data sent during recovery sits in the buffer next to the data still
+     * unacknowledged below the holes, so new data keeps flowing (and reveals lost retransmissions, RFC 8985 §6)
+     * instead of the buffer running dry. Not when cwnd is what limits sending (tcp_should_expand_sndbuf), never
+     * beyond the configured bound or the stack's buffer pool.
+     */
+    private void expandBuffer() {
+        if (pipe() >= cc.cwnd()) {
+            return;
+        }
+        long target = Math.min(2 * Math.max(cc.cwnd(), initialWindow()), bufferMax);
+        int size = BufferPool.ringSize((int) target);
+        if (size <= buf.capacity()) {
+            return;
+        }
+        MemorySegment bigger = c.layer.pool.allocate(size);
+        if (bigger != null) {
+            c.layer.pool.release(buf.grow(bigger));
+        }
     }
 
     /** True once our FIN was sent and acknowledged. */
