@@ -66,7 +66,9 @@ public final class VirtioHost implements AutoCloseable {
     private static long guestMemoryBytes(VirtioNetDevice.Config dev, VirtioNetDriver.Config drv) {
         long frame = align64(12L + dev.mtu() + 14);
         long rxBuffer = drv.rxBufferSize() > 0 ? align64(drv.rxBufferSize()) : frame;
-        long buffers = drv.rxQueueSize() * rxBuffer + (long) drv.txBuffers() * frame;
+        // txBuffers 0 means one per transmit descriptor (the driver's default), not none.
+        long txBuffers = drv.txBuffers() > 0 ? drv.txBuffers() : drv.txQueueSize();
+        long buffers = drv.rxQueueSize() * rxBuffer + txBuffers * frame;
         long rings = 2L * (drv.rxQueueSize() + drv.txQueueSize()) * (16 + 2 + 8 + 16L * VirtioNetDriver.INDIRECT_ENTRIES);
         return buffers + 2 * rings + (1 << 20);
     }
