@@ -2,6 +2,7 @@ package io.virtaio.bench;
 
 import io.virtaio.netstack.host.VirtioHost;
 import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -34,6 +35,8 @@ final class HostLoop implements AutoCloseable {
     // Loop-thread statistics, read after the loop stopped.
     long rounds;
     long parks;
+    /** CPU time the loop thread used (user + system), measured when it stops. */
+    long cpuNs;
 
     HostLoop(String name, VirtioHost host, App app) {
         this.host = host;
@@ -91,6 +94,7 @@ final class HostLoop implements AutoCloseable {
             host.busy();
             idle = 0;
         }
+        cpuNs = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
     /** Stops the loop and waits for its thread; the host is the caller's again afterwards. */
