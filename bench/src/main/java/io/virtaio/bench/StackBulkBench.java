@@ -107,9 +107,10 @@ public class StackBulkBench {
         double gbps = (received.get() - trialStartBytes) * 8 / seconds / 1e9;
         long bytes = received.get();
         Map<String, Long> stats = transfer.stop();
+        double perChunk = 65536.0 / bytes / 1e3;
         System.out.printf("%n%s mtu %d: %.2f Gbit/s over the whole trial; CPU per 64 KiB received: sender %.1f us, "
-                        + "receiver %.1f us; %s%n", system, mtu, gbps, stats.get("sender.cpuNs") * 65536.0 / bytes / 1e3,
-                stats.get("receiver.cpuNs") * 65536.0 / bytes / 1e3, stats);
+                        + "receiver %.1f us; %s%n", system, mtu, gbps, stats.get("sender.cpuNs") * perChunk,
+                stats.get("receiver.cpuNs") * perChunk, stats);
     }
 
     /** Waits until {@link #VOLUME} more bytes have reached the receiving application. */

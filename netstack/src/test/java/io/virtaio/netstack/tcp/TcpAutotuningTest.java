@@ -35,7 +35,8 @@ class TcpAutotuningTest {
             assertEquals(1024, snd.length());
             MemorySegment out = MemorySegment.ofArray(new byte[1024]);
             snd.copyOut(700, out, 0, 1024);
-            assertArrayEquals(src.asSlice(700, 1024).toArray(ValueLayout.JAVA_BYTE), out.toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(src.asSlice(700, 1024).toArray(ValueLayout.JAVA_BYTE),
+                    out.toArray(ValueLayout.JAVA_BYTE));
             // A receive ring with readable bytes across its end and out-of-order bytes beyond them.
             ReceiveBuffer rcv = new ReceiveBuffer(pool.allocate(1024));
             rcv.store(0, src, 0, 800);
