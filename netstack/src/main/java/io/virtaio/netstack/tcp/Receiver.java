@@ -241,8 +241,8 @@ final class Receiver {
      * estimate, needed to measure how fast the application reads per round trip. Needs no timestamps.
      */
     private void measureRtt(long nowNs) {
-        if (bufferMax <= 0) {
-            return;
+        if (bufferMax <= capacity()) {
+            return;             // fixed size, or grown to the bound: nothing left to size
         }
         if (rttEstNs >= 0) {
             if (Seq.lt(rcvNxt, rttEstSeq)) {

@@ -371,7 +371,7 @@ final class Sender {
             tlpDeadlineNs = 0;
             reorderDeadlineNs = 0;
         }
-        if (acked > 0 && appBlocked && bufferMax > 0 && buf != null && buf.attached()) {
+        if (acked > 0 && appBlocked && buf != null && buf.attached() && bufferMax > buf.capacity()) {
             expandBuffer();
         }
         if (acked > 0 && appBlocked && buf != null && buf.free() > 0) {
