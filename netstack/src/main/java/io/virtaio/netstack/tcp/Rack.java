@@ -32,6 +32,9 @@ final class Rack {
     boolean tlpOutstanding;
     boolean tlpIsRetrans;
     int tlpEndSeq;
+    /** Where the probe's segment starts, and whether a D-SACK reported it a duplicate (§7.4.1). */
+    int tlpStartSeq;
+    boolean tlpDsacked;
 
     Rack(SentLog log, Scoreboard board) {
         this.log = log;

@@ -284,13 +284,17 @@ final class Sender {
             }
         }
 
-        // RFC 8985 §7.4: was the tail loss probe a repair of a real loss?
+        // RFC 8985 §7.4: was the tail loss probe a repair of a real loss? Decided once SND.UNA covers the probe
+        // (TLP_process_ack); a D-SACK for the probe's own range, on this ACK or an earlier one, says the original
+        // arrived too (§7.4.1: no loss); a D-SACK for some other segment says nothing about it.
         if (rack.tlpOutstanding) {
-            if (board.dsack) {
-                rack.tlpOutstanding = false;        // the original arrived too: no loss, no reduction
-            } else if (Seq.ge(ack, rack.tlpEndSeq)) {
-                if (rack.tlpIsRetrans && !inRecovery && !lossRecovery) {
-                    // §7.4.2: the probe repaired a loss: reduce as fast recovery would.
+            if (board.dsack && Seq.lt(board.dsackStart, rack.tlpEndSeq)
+                    && Seq.gt(board.dsackEnd, rack.tlpStartSeq)) {
+                rack.tlpDsacked = true;
+            }
+            if (Seq.ge(ack, rack.tlpEndSeq)) {
+                if (rack.tlpIsRetrans && !rack.tlpDsacked && !inRecovery && !lossRecovery) {
+                    // §7.4.2: the retransmitted probe repaired a loss: reduce as fast recovery would.
                     cc.onLoss(flightBefore, mss, nowNs);
                     c.layer.counters.inc(TcpCounters.TLP_RECOVERIES);
                 }

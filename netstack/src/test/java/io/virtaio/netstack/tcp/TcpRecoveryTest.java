@@ -223,6 +223,54 @@ class TcpRecoveryTest {
         assertEquals(1L, t.tcp.counters().get("tcp.rtoExpirations"));
     }
 
+    /** Ten segments out, the first nine acknowledged: the last one alone is probed at the RTO's time. */
+    static TcpSocket probeTheLastOfTen(TcpScript t) {
+        TcpSocket s = connect(t, true);
+        TcpScript.write(s, 10 * MSS);
+        expectSegments(t, 10, 0, 10);
+        t.send(at(20), seg().ack(d(t, 9)).seq(PEER_ISN + 1));
+        long rtoMs = s.info().rtoNs() / TcpConfig.MS;
+        t.expectWithin(20 + rtoMs, 1, seg().ack().seq(d(t, 9)).len(MSS));
+        assertEquals(1L, t.tcp.counters().get("tcp.tlpProbes"));
+        return s;
+    }
+
+    @Test
+    void aProbeThatRepairedALossReducesTheWindowAsFastRecoveryWould() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = probeTheLastOfTen(t);
+        long cwnd = s.info().cwnd();
+        // The probe's ACK, without a D-SACK: the original was lost and the probe repaired it (RFC 8985 §7.4.2).
+        t.send(at(t.now / TcpConfig.MS + 10), seg().ack(d(t, 10)).seq(PEER_ISN + 1));
+        assertEquals(1L, t.tcp.counters().get("tcp.tlpRecoveries"));
+        assertEquals((long) (cwnd * Cubic.BETA), s.info().ssthresh(), "CUBIC's reduction (RFC 9438 §4.6)");
+        assertTrue(s.info().cwnd() < cwnd);
+    }
+
+    @Test
+    void aDsackForAnotherSegmentSaysNothingAboutTheProbe() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = probeTheLastOfTen(t);
+        long cwnd = s.info().cwnd();
+        // The ACK reports segment 4 as a duplicate (an old spurious copy), not the probe: the probe still repaired
+        // a loss.
+        t.send(at(t.now / TcpConfig.MS + 10), seg().ack(d(t, 10)).seq(PEER_ISN + 1).sack(d(t, 4), d(t, 5)));
+        assertEquals(1L, t.tcp.counters().get("tcp.tlpRecoveries"));
+        assertTrue(s.info().cwnd() < cwnd);
+    }
+
+    @Test
+    void aProbeReportedAsADuplicateReducesNothing() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = probeTheLastOfTen(t);
+        long cwnd = s.info().cwnd();
+        // The original arrived after all (its ACK was lost): the probe is reported by a D-SACK (RFC 2883), §7.4.1.
+        t.send(at(t.now / TcpConfig.MS + 10), seg().ack(d(t, 10)).seq(PEER_ISN + 1).sack(d(t, 9), d(t, 10)));
+        assertEquals(0L, t.tcp.counters().get("tcp.tlpRecoveries"));
+        assertEquals(cwnd, s.info().cwnd());
+        assertEquals(Long.MAX_VALUE, s.info().ssthresh());
+    }
+
     @Test
     void aLossBeforeTheFinIsRepairedWhenTheLastSegmentsDataIsSacked() {
         TcpScript t = new TcpScript(TcpConfig.defaults());
