@@ -56,7 +56,7 @@ final class PassiveOpen {
         SynQueue q = layer.synQueue;
         if (l.synCount >= layer.config.synQueueLimit() || q.isFull()) {
             if (layer.config.synCookies()) {
-                sendCookieSynAck(src, dst, seg, opts, nowNs);
+                sendCookieSynAck(l, src, dst, seg, opts, nowNs);
             } else {
                 layer.counters.inc(TcpCounters.DROP_SYN_QUEUE_FULL);
             }
@@ -91,7 +91,7 @@ final class PassiveOpen {
         }
         o.setSackPermitted((q.flags[e] & SynQueue.SACK) != 0);
         if (q.peerWs[e] >= 0) {
-            o.setWindowScale(TcpLayer.windowScaleFor(layer.config.receiveBufferBytes()));
+            o.setWindowScale(q.listener[e].socket.receiveWindowScale());
         }
         int window = Math.min(BufferPool.ringSize(q.listener[e].socket.receiveBufferOption()), 0xFFFF);
         layer.output.writeRaw(laddr, raddr, lport, rport, q.iss[e], q.irs[e] + 1, TcpFlags.SYN | TcpFlags.ACK,
@@ -99,7 +99,7 @@ final class PassiveOpen {
     }
 
     /** RFC 4987 §3.6: answer from the cookie alone; options the cookie cannot carry ride in the TSval. */
-    private void sendCookieSynAck(int src, int dst, TcpSegment seg, TcpOptions opts, long nowNs) {
+    private void sendCookieSynAck(Listener l, int src, int dst, TcpSegment seg, TcpOptions opts, long nowNs) {
         TcpConfig cfg = layer.config;
         int sport = seg.srcPort();
         int lport = seg.dstPort();
@@ -120,10 +120,10 @@ final class PassiveOpen {
         }
         o.setSackPermitted(sack);
         if (ws >= 0) {
-            o.setWindowScale(TcpLayer.windowScaleFor(cfg.receiveBufferBytes()));
+            o.setWindowScale(l.socket.receiveWindowScale());
         }
         if (layer.output.writeRaw(dst, src, lport, sport, iss, seg.seq() + 1, TcpFlags.SYN | TcpFlags.ACK,
-                Math.min(BufferPool.ringSize(cfg.receiveBufferBytes()), 0xFFFF), o)) {
+                Math.min(BufferPool.ringSize(l.socket.receiveBufferOption()), 0xFFFF), o)) {
             layer.counters.inc(TcpCounters.COOKIES_SENT);
         }
         lastCookieSentNs = nowNs;
@@ -220,7 +220,7 @@ final class PassiveOpen {
         c.peerMss = Math.max(Sender.MIN_MSS, peerMss);
         c.wsOk = peerWs >= 0;
         c.sndWs = c.wsOk ? peerWs : 0;
-        c.rcvWs = c.wsOk ? TcpLayer.windowScaleFor(listenerSocket.receiveBufferOption()) : 0;
+        c.rcvWs = c.wsOk ? listenerSocket.receiveWindowScale() : 0;
         c.sackOk = sack;
         c.tsOk = ts;
         listenerSocket.inheritOptions(c, s);

@@ -11,6 +11,8 @@ import io.virtaio.netstack.wire.Seq;
 final class Rack {
     /** RFC 8985 §7.2: WCDelAckT, the worst-case delayed-ACK time assumed when one segment is in flight. */
     static final long WC_DEL_ACK_NS = 200_000_000L;
+    /** Linux TCP_TIMEOUT_MIN: what the probe timeout allows beyond 2·SRTT for end-host delays. */
+    static final long TIMEOUT_MIN_NS = 2_000_000L;
 
     private final SentLog log;
     private final Scoreboard board;
@@ -30,6 +32,9 @@ final class Rack {
     boolean tlpOutstanding;
     boolean tlpIsRetrans;
     int tlpEndSeq;
+    /** Where the probe's segment starts, and whether a D-SACK reported it a duplicate (§7.4.1). */
+    int tlpStartSeq;
+    boolean tlpDsacked;
 
     Rack(SentLog log, Scoreboard board) {
         this.log = log;
@@ -128,15 +133,15 @@ final class Rack {
 
     /**
      * RFC 8985 §7.2: the probe timeout: 2·SRTT, plus WCDelAckT when one segment is in flight; 1 s without an
-     * RTT sample; never beyond the RTO.
+     * RTT sample; never beyond the RTO. With more in flight, 2 ms more, as Linux (tcp_schedule_loss_probe adds
+     * TCP_TIMEOUT_MIN): §7.2 doubles SRTT because "end-host delay variance can cause an ACK to be delayed beyond
+     * SRTT", but with round trips of microseconds a peer's thread descheduled for a millisecond is beyond any
+     * multiple of it — on two loop threads every probe of a 2·SRTT timeout was spurious (answered by a D-SACK).
      */
     static long pto(RttEstimator rtt, long flight, int mss, long rtoRemainingNs) {
         long pto;
         if (rtt.hasSample()) {
-            pto = 2 * rtt.srttNs();
-            if (flight <= mss) {
-                pto += WC_DEL_ACK_NS;
-            }
+            pto = 2 * rtt.srttNs() + (flight <= mss ? WC_DEL_ACK_NS : TIMEOUT_MIN_NS);
         } else {
             pto = 1_000_000_000L;
         }

@@ -84,6 +84,29 @@ final class ReceiveBuffer {
         return k;
     }
 
+    /**
+     * Moves everything the window may hold — readable bytes and out-of-order bytes placed beyond them, up to the
+     * old capacity — into {@code bigger} (a larger power-of-two ring); returns the old ring for the pool. Positions
+     * stay as they are: each byte lands at {@code position & newMask}.
+     */
+    MemorySegment grow(MemorySegment bigger) {
+        MemorySegment old = ring;
+        int oldMask = mask;
+        int newMask = (int) bigger.byteSize() - 1;
+        long p = readPos;
+        long end = readPos + oldMask + 1;
+        while (p < end) {
+            int from = (int) (p & oldMask);
+            int to = (int) (p & newMask);
+            int n = (int) Math.min(end - p, Math.min(oldMask + 1 - from, newMask + 1 - to));
+            MemorySegment.copy(old, from, bigger, to, n);
+            p += n;
+        }
+        ring = bigger;
+        mask = newMask;
+        return old;
+    }
+
     MemorySegment detach() {
         MemorySegment r = ring;
         ring = null;

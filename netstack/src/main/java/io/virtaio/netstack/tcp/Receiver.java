@@ -36,6 +36,13 @@ final class Receiver {
     int quickAcks = QUICK_ACKS;
     /** Estimate of the peer's segment size (largest payload seen), for "full-sized" (RFC 1122 4.2.3.2). */
     int rcvMss = 536;
+    /**
+     * Unacknowledged in-order data ended a write burst (PSH, or shorter than full-sized): Linux's ICSK_ACK_PUSHED
+     * (tcp_measure_rcv_mss), which makes a read that empties the buffer acknowledge at once (tcp_cleanup_rbuf).
+     */
+    boolean pushed;
+    /** When data last arrived (Linux icsk_ack.lrcvtime), -1 before any. */
+    long lastDataNs = -1;
 
     // The peer's FIN.
     boolean finReceived;
@@ -49,6 +56,20 @@ final class Receiver {
 
     boolean readShut;
     TcpSocket.DirectReader direct;
+
+    // Receive-buffer autotuning (Linux's dynamic right-sizing, tcp_rcv_space_adjust).
+    /** Autotuning bound for {@link #buf} (0: fixed size, SO_RCVBUF was set). */
+    int bufferMax;
+    /** Bytes handed to the application so far (Linux copied_seq). */
+    long consumed;
+    /** rcvq_space: the most the application took in one round trip so far, and the current measurement's start. */
+    long spaceBytes;
+    long spaceConsumed;
+    long spaceTimeNs = -1;
+    /** Receiver-side RTT (Linux tcp_rcv_rtt_measure): the least time one window's worth of data took to arrive. */
+    long rcvRttNs;
+    int rttEstSeq;
+    long rttEstNs = -1;
 
     Receiver(Connection c, TcpConfig cfg, int bufferBytes) {
         this.c = c;
@@ -124,7 +145,7 @@ final class Receiver {
      * @return bytes newly in order (0 for out-of-order or duplicate data), or -1 if out-of-order data was dropped
      *     because the reassembly bound was reached
      */
-    int onData(int seq, MemorySegment src, long off, int len, long nowNs) {
+    int onData(int seq, MemorySegment src, long off, int len, boolean psh, long nowNs) {
         int rel = Seq.diff(seq, rcvNxt);
         long o = off;
         int n = len;
@@ -144,6 +165,12 @@ final class Receiver {
         if (len > rcvMss) {
             rcvMss = Math.min(len, 0xFFFF);
         }
+        if (lastDataNs >= 0 && nowNs - lastDataNs > c.snd.rtt.rtoNs()) {
+            // Linux tcp_event_data_recv: data after a silence longer than the RTO comes from a sender restarting
+            // from a small window (a retransmission timeout, or RFC 5681 §4.1 after idling): ACK it at once.
+            enterQuickAck();
+        }
+        lastDataNs = nowNs;
         if (readShut) {
             // SHUT_RD: data is acknowledged and discarded (Linux keeps accepting it).
             if (rel == 0 && buf.readable() == 0) {
@@ -169,13 +196,21 @@ final class Receiver {
             buf.store(rel, src, o, n);
             // RFC 5681 §4.2: an out-of-order segment is acknowledged at once (it carries SACK information).
             ackNow = true;
+            enterQuickAck();
             return 0;
+        }
+        if (psh || len < rcvMss) {
+            pushed = true;
         }
         int took = 0;
         if (direct != null && buf.readable() == 0 && ooo.isEmpty()) {
             took = Math.min(direct.take(src, o, n), n);
             if (took > 0) {
                 buf.bypass(took);
+                onConsumed(took, nowNs);
+            }
+            if (took == n && pushed) {
+                ackNow = true;          // the reader consumed a pushed segment whole (see afterRead)
             }
         }
         if (took < n) {
@@ -196,7 +231,82 @@ final class Receiver {
         rcvNxt += inOrder;
         bytesSinceAck += inOrder;
         countSegment(len);
+        measureRtt(nowNs);
         return inOrder;
+    }
+
+    /**
+     * Linux tcp_rcv_rtt_measure: the time for RCV.NXT to advance by one advertised window is at least a round
+     * trip (the sender cannot have more than a window in flight); the least such time is the receiver's RTT
+     * estimate, needed to measure how fast the application reads per round trip. Needs no timestamps.
+     */
+    private void measureRtt(long nowNs) {
+        if (bufferMax <= capacity()) {
+            return;             // fixed size, or grown to the bound: nothing left to size
+        }
+        if (rttEstNs >= 0) {
+            if (Seq.lt(rcvNxt, rttEstSeq)) {
+                return;
+            }
+            long sample = Math.max(1, nowNs - rttEstNs);
+            rcvRttNs = rcvRttNs == 0 ? sample : Math.min(rcvRttNs, sample);
+        }
+        rttEstSeq = rcvNxt + window();
+        rttEstNs = nowNs;
+    }
+
+    /**
+     * The application took {@code n} bytes. Once per receiver RTT, Linux's dynamic right-sizing
+     * (tcp_rcv_space_adjust): if the application read more in the last round trip than ever before, the buffer
+     * (and with it the window) grows to twice that — "to cope with packet losses, we need a 2x factor" — plus a
+     * cushion of 16 segments and twice the growth since the last round trip (a sender in slow start doubles),
+     * within the configured bound and the stack's pool. The window scale was chosen for that bound at SYN time.
+     */
+    void onConsumed(int n, long nowNs) {
+        consumed += n;
+        if (bufferMax <= capacity()) {
+            return;
+        }
+        int advMss = c.layer.output.advertisedMss(c.remoteAddr);
+        if (spaceTimeNs < 0) {
+            // Linux tcp_init_buffer_space: rcvq_space.space = min(rcv_wnd, TCP_INIT_CWND * advmss), where Linux's
+            // initial window is half its initial buffer: a round trip that reads more than half the buffer means
+            // the buffer is short of the 2x factor below.
+            spaceBytes = Math.min(capacity() / 2, 10L * advMss);
+            spaceConsumed = consumed - n;
+            spaceTimeNs = nowNs;
+            return;
+        }
+        if (rcvRttNs == 0 || nowNs - spaceTimeNs < rcvRttNs) {
+            return;
+        }
+        long copied = consumed - spaceConsumed;
+        if (copied > spaceBytes) {
+            long rcvWin = 2 * copied + 16L * advMss;
+            rcvWin += 2 * (rcvWin * (copied - spaceBytes) / Math.max(1, spaceBytes));
+            int size = BufferPool.ringSize((int) Math.min(rcvWin, bufferMax));
+            if (size > capacity()) {
+                MemorySegment bigger = c.layer.pool.allocate(size);
+                if (bigger != null) {
+                    c.layer.pool.release(buf.grow(bigger));
+                }
+            }
+            spaceBytes = copied;
+        }
+        spaceConsumed = consumed;
+        spaceTimeNs = nowNs;
+    }
+
+    /**
+     * Acknowledges the next segments at once, as Linux does after out-of-order data (tcp_enter_quickack_mode): the
+     * peer is recovering from a loss, its window is cut and clocked by our ACKs (RFC 6937), so a delayed ACK would
+     * stall it — RFC 5681 §4.2: out-of-order and hole-filling segments are acknowledged at once "to provide
+     * feedback to a sender recovering from losses as quickly as possible". As many as cover half the window
+     * (Linux tcp_incr_quickack: rcv_wnd / (2 * rcv_mss), at least 2, at most {@link #QUICK_ACKS}).
+     */
+    private void enterQuickAck() {
+        int n = Math.clamp(capacity() / (2L * Math.max(1, rcvMss)), 2, QUICK_ACKS);
+        quickAcks = Math.max(quickAcks, n);
     }
 
     private void countSegment(int len) {
@@ -231,6 +341,7 @@ final class Receiver {
             quickAcks--;
         }
         ackNow = false;
+        pushed = false;
         segsSinceAck = 0;
         bytesSinceAck = 0;
         dsackPending = false;
@@ -246,8 +357,17 @@ final class Receiver {
         c.wantOutput();
     }
 
-    /** The application read; advertise the opened window if worth it (Linux tcp_cleanup_rbuf rule). */
+    /** The application read; acknowledge or advertise the opened window if worth it (Linux tcp_cleanup_rbuf). */
     void afterRead() {
+        // Linux tcp_cleanup_rbuf: a read that empties the buffer after a pushed segment (the end of the peer's
+        // write burst) acknowledges it now rather than after the delayed-ACK timer: the sender may be waiting for
+        // that ACK (cwnd- or buffer-bound, or a tail loss probe), and no second segment may be coming to trigger
+        // the every-second-segment ACK (RFC 1122 4.2.3.2).
+        if (pushed && bytesSinceAck > 0 && buf.readable() == 0) {
+            ackNow = true;
+            c.wantOutput();
+            return;
+        }
         int current = window();
         int most = c.rcvWs >= 16 ? Integer.MAX_VALUE : 0xFFFF << c.rcvWs;      // what the field can express
         int free = Math.min(buf.free(), most);
@@ -274,6 +394,9 @@ final class Receiver {
             for (int i = 0; i < k; i++) {
                 left[n] = rcvNxt + (int) (tmpStart[i] - base);
                 right[n] = rcvNxt + (int) (tmpEnd[i] - base);
+                if (finPending && right[n] == peerFinSeq) {
+                    right[n]++;         // the FIN held behind the hole is in the block too, as Linux reports it
+                }
                 n++;
             }
         }

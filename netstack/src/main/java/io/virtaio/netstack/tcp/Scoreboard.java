@@ -170,7 +170,7 @@ final class Scoreboard {
             if (Seq.lt(log.start(i), left)) {
                 i++;
             }
-            for (; i < log.size() && Seq.le(log.end(i), right); i++) {
+            for (; i < log.size() && Seq.le(sackedEnd(i), right); i++) {
                 long sentNs = log.sentNs(i);
                 boolean everRetrans = log.has(i, SentLog.EVER_RETRANS);
                 int len = markSacked(i);
@@ -184,6 +184,17 @@ final class Scoreboard {
             }
         }
         return newly;
+    }
+
+    /**
+     * Where a SACK block must reach for record {@code i} to count as SACKed. A SACK block reports data (RFC 2018
+     * §3); a receiver may or may not extend it over a FIN it holds (Linux does), so a record carrying data and our
+     * FIN counts as SACKed once its data is covered — otherwise a lost segment just before the last one could only
+     * be repaired by the RTO, RACK never seeing the last segment delivered. A FIN alone needs the FIN covered.
+     */
+    private int sackedEnd(int i) {
+        int end = log.end(i);
+        return log.has(i, SentLog.FIN) && log.length(i) > 1 ? end - 1 : end;
     }
 
     /** The first record deemed lost and not yet retransmitted (RFC 6675 NextSeg rule 1), or -1. */

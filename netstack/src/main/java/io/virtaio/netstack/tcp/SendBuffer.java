@@ -71,6 +71,28 @@ final class SendBuffer {
         }
     }
 
+    /**
+     * Moves the held bytes into {@code bigger} (a larger power-of-two ring) and returns the old ring for the pool.
+     * Stream offsets stay as they are: each byte lands at {@code offset & newMask}.
+     */
+    MemorySegment grow(MemorySegment bigger) {
+        MemorySegment old = ring;
+        int oldMask = mask;
+        int newMask = (int) bigger.byteSize() - 1;
+        long p = head;
+        while (p < tail) {
+            // The longest run contiguous in both rings.
+            int from = (int) (p & oldMask);
+            int to = (int) (p & newMask);
+            int n = (int) Math.min(tail - p, Math.min(oldMask + 1 - from, newMask + 1 - to));
+            MemorySegment.copy(old, from, bigger, to, n);
+            p += n;
+        }
+        ring = bigger;
+        mask = newMask;
+        return old;
+    }
+
     /** Drops every byte (abort). */
     void clear() {
         head = tail;

@@ -3,6 +3,7 @@ package io.virtaio.netstack.tcp;
 import io.virtaio.netstack.Errno;
 import io.virtaio.netstack.wire.Seq;
 import io.virtaio.netstack.wire.TcpOptions;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The send half of a connection: the send sequence variables of RFC 9293 §3.3.1, the send buffer, the log of
@@ -37,6 +38,8 @@ final class Sender {
     SendBuffer buf;
     /** The sequence number of the byte at {@code buf.head()}. */
     int bufHeadSeq;
+    /** Autotuning bound for {@link #buf} (0: fixed size, SO_SNDBUF was set). */
+    int bufferMax;
 
     final SentLog log;
     final Scoreboard board;
@@ -281,13 +284,17 @@ final class Sender {
             }
         }
 
-        // RFC 8985 §7.4: was the tail loss probe a repair of a real loss?
+        // RFC 8985 §7.4: was the tail loss probe a repair of a real loss? Decided once SND.UNA covers the probe
+        // (TLP_process_ack); a D-SACK for the probe's own range, on this ACK or an earlier one, says the original
+        // arrived too (§7.4.1: no loss); a D-SACK for some other segment says nothing about it.
         if (rack.tlpOutstanding) {
-            if (board.dsack) {
-                rack.tlpOutstanding = false;        // the original arrived too: no loss, no reduction
-            } else if (Seq.ge(ack, rack.tlpEndSeq)) {
-                if (rack.tlpIsRetrans && !inRecovery && !lossRecovery) {
-                    // §7.4.2: the probe repaired a loss: reduce as fast recovery would.
+            if (board.dsack && Seq.lt(board.dsackStart, rack.tlpEndSeq)
+                    && Seq.gt(board.dsackEnd, rack.tlpStartSeq)) {
+                rack.tlpDsacked = true;
+            }
+            if (Seq.ge(ack, rack.tlpEndSeq)) {
+                if (rack.tlpIsRetrans && !rack.tlpDsacked && !inRecovery && !lossRecovery) {
+                    // §7.4.2: the retransmitted probe repaired a loss: reduce as fast recovery would.
                     cc.onLoss(flightBefore, mss, nowNs);
                     c.layer.counters.inc(TcpCounters.TLP_RECOVERIES);
                 }
@@ -368,6 +375,9 @@ final class Sender {
             tlpDeadlineNs = 0;
             reorderDeadlineNs = 0;
         }
+        if (acked > 0 && appBlocked && buf != null && buf.attached() && bufferMax > buf.capacity()) {
+            expandBuffer();
+        }
         if (acked > 0 && appBlocked && buf != null && buf.free() > 0) {
             appBlocked = false;
             c.notifySocket();
@@ -376,6 +386,29 @@ final class Sender {
             c.wantOutput();
         }
         rearmTimer(nowNs);
+    }
+
+    /**
+     * Send-buffer autotuning as Linux's tcp_sndbuf_expand: the application is waiting for room, so let the buffer
+     * hold twice the congestion window (at least twice the initial window) — "Fast Recovery (RFC 5681 3.2): Cubic
+     * needs 1.7 factor, rounded to 2": data sent during recovery sits in the buffer next to the data still
+     * unacknowledged below the holes, so new data keeps flowing (and reveals lost retransmissions, RFC 8985 §6)
+     * instead of the buffer running dry. Not when cwnd is what limits sending (tcp_should_expand_sndbuf), never
+     * beyond the configured bound or the stack's buffer pool.
+     */
+    private void expandBuffer() {
+        if (pipe() >= cc.cwnd()) {
+            return;
+        }
+        long target = Math.min(2 * Math.max(cc.cwnd(), initialWindow()), bufferMax);
+        int size = BufferPool.ringSize((int) target);
+        if (size <= buf.capacity()) {
+            return;
+        }
+        MemorySegment bigger = c.layer.pool.allocate(size);
+        if (bigger != null) {
+            c.layer.pool.release(buf.grow(bigger));
+        }
     }
 
     /** True once our FIN was sent and acknowledged. */
@@ -450,16 +483,21 @@ final class Sender {
     // ------------------------------------------------------------------------------------------------------------
     // Timers
 
-    /** RFC 8985 §7.2: arm the probe timeout when new data is in flight and no probe is outstanding. */
+    /**
+     * RFC 8985 §7.2: (re)arm the probe timeout after sending new data or on an ACK of new data — "unless it is
+     * already in fast recovery, RTO recovery, or segments have been SACKed" — and only one probe at a time (§7.3).
+     * A PTO beyond the RTO's expiry is cut to it ("If Now() + PTO > TCP_RTO_expire(): PTO = TCP_RTO_expire() -
+     * Now()"): the probe then goes in the RTO's place, as in Linux (tcp_schedule_loss_probe), and the RTO is
+     * re-armed after it (§7.3), so a single lost segment costs a probe rather than a collapse to one segment.
+     */
     void scheduleTlp(long nowNs) {
         if (!c.sackOk || !cfg.rackTlp() || inRecovery || lossRecovery || rack.tlpOutstanding || flight() == 0
-                || !c.isSynchronized()) {
+                || board.sackedSegs > 0 || !c.isSynchronized()) {
             tlpDeadlineNs = 0;
             return;
         }
         long rtoRemaining = rtoDeadlineNs != 0 ? rtoDeadlineNs - nowNs : rtt.rtoNs();
-        long pto = Rack.pto(rtt, flight(), mss, Math.max(0, rtoRemaining));
-        tlpDeadlineNs = pto < rtoRemaining ? nowNs + pto : 0;
+        tlpDeadlineNs = nowNs + Rack.pto(rtt, flight(), mss, Math.max(0, rtoRemaining));
     }
 
     /** A segment with data (or SYN/FIN) went out: RFC 6298 §5.1 starts the timer if it is not running. */
@@ -530,6 +568,9 @@ final class Sender {
             tlpDeadlineNs = 0;
             if (flight() > 0) {
                 tlpPending = true;                  // RFC 8985 §7.3: send a probe
+                // §7.3: "After attempting to send a loss probe, regardless of whether a loss probe was sent, the
+                // sender MUST re-arm the RTO timer, not the PTO timer, if the FlightSize is not zero."
+                rtoDeadlineNs = nowNs + rtt.rtoNs();
                 c.wantOutput();
             }
         }
@@ -569,6 +610,7 @@ final class Sender {
         if (flight() == 0) {
             return;
         }
+        c.layer.counters.inc(TcpCounters.RTO_EXPIRATIONS);
         // A peer that shrank its window to zero but keeps answering is not dead (Linux tcp_retransmit_timer).
         boolean zeroWindowAlive = sndWnd == 0 && nowNs - c.lastReceiveNs < cfg.rtoMaxNs();
         if (!zeroWindowAlive && ++rtoCount > cfg.maxRetransmits()) {

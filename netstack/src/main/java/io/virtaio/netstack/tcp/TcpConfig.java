@@ -38,6 +38,12 @@ package io.virtaio.netstack.tcp;
  *                              orphans are reset
  * @param bufferPoolBytes       native memory all send and receive rings of the stack may use; beyond it connect
  *                              fails with ENOBUFS and new passive connections are refused
+ * @param sendBufferMaxBytes    the most a send buffer grows to by autotuning (Linux tcp_wmem[2], 4 MiB), as the
+ *                              congestion window needs (twice cwnd, for fast recovery); not for a socket whose
+ *                              SO_SNDBUF was set; at or below {@code sendBufferBytes}, no autotuning
+ * @param receiveBufferMaxBytes the most a receive buffer grows to by autotuning (Linux tcp_rmem[2]), as the
+ *                              application's reading rate per round trip needs (dynamic right-sizing); not for a
+ *                              socket whose SO_RCVBUF was set; the window scale is chosen for it
  */
 public record TcpConfig(
         int sendBufferBytes,
@@ -68,7 +74,9 @@ public record TcpConfig(
         long finWait2TimeoutNs,
         int timeWaitLimit,
         int maxOrphans,
-        long bufferPoolBytes) {
+        long bufferPoolBytes,
+        int sendBufferMaxBytes,
+        int receiveBufferMaxBytes) {
 
     public static final long MS = 1_000_000L;
     /** The largest socket buffer: keeps every window below 2^30 (RFC 7323 §2.3). */
@@ -77,12 +85,14 @@ public record TcpConfig(
     public static TcpConfig defaults() {
         return new TcpConfig(256 * 1024, 256 * 1024, 1000 * MS, 200 * MS, 60_000 * MS, 15, 6, 60_000 * MS,
                 40 * MS, false, true, true, true, "cubic", 10, 256, true, 4096, 1000, 32, 0, true,
-                5, 75_000 * MS, 9, 60_000 * MS, 65_536, 4096, 1L << 30);
+                5, 75_000 * MS, 9, 60_000 * MS, 65_536, 4096, 1L << 30, 4 << 20, 4 << 20);
     }
 
     public TcpConfig {
         if (sendBufferBytes < 1024 || receiveBufferBytes < 1024
-                || sendBufferBytes > MAX_BUFFER_BYTES || receiveBufferBytes > MAX_BUFFER_BYTES) {
+                || sendBufferBytes > MAX_BUFFER_BYTES || receiveBufferBytes > MAX_BUFFER_BYTES
+                || sendBufferMaxBytes < 0 || receiveBufferMaxBytes < 0
+                || sendBufferMaxBytes > MAX_BUFFER_BYTES || receiveBufferMaxBytes > MAX_BUFFER_BYTES) {
             throw new IllegalArgumentException("TCP buffers must be within 1 KiB .. 256 MiB");
         }
         if (rtoMinNs <= 0 || rtoInitialNs < rtoMinNs || rtoMaxNs < rtoInitialNs) {
@@ -107,6 +117,19 @@ public record TcpConfig(
             b.sendBufferBytes = sendBytes;
             b.receiveBufferBytes = receiveBytes;
         });
+    }
+
+    /** The same configuration with autotuning bounds as given (at or below the initial sizes: no autotuning). */
+    public TcpConfig withBufferLimits(int sendMaxBytes, int receiveMaxBytes) {
+        return edit(b -> {
+            b.sendBufferMaxBytes = sendMaxBytes;
+            b.receiveBufferMaxBytes = receiveMaxBytes;
+        });
+    }
+
+    /** The largest receive buffer a socket with {@code initialBytes} may have: its window scale must cover it. */
+    int receiveBufferCeiling(int initialBytes, boolean locked) {
+        return locked ? initialBytes : Math.max(initialBytes, receiveBufferMaxBytes);
     }
 
     public TcpConfig withTimeWait(long ns) {
@@ -227,6 +250,8 @@ public record TcpConfig(
         int timeWaitLimit;
         int maxOrphans;
         long bufferPoolBytes;
+        int sendBufferMaxBytes;
+        int receiveBufferMaxBytes;
 
         Builder(TcpConfig c) {
             sendBufferBytes = c.sendBufferBytes;
@@ -258,6 +283,8 @@ public record TcpConfig(
             timeWaitLimit = c.timeWaitLimit;
             maxOrphans = c.maxOrphans;
             bufferPoolBytes = c.bufferPoolBytes;
+            sendBufferMaxBytes = c.sendBufferMaxBytes;
+            receiveBufferMaxBytes = c.receiveBufferMaxBytes;
         }
 
         TcpConfig build() {
@@ -266,7 +293,7 @@ public record TcpConfig(
                     sack, congestionControl, initialWindowSegments, synQueueLimit, synCookies, maxBacklog,
                     challengeAcksPerSecond, reassemblyMaxRanges, keepAliveIdleNs, rackTlp, synAckRetries,
                     keepAliveIntervalNs, keepAliveProbes, finWait2TimeoutNs, timeWaitLimit, maxOrphans,
-                    bufferPoolBytes);
+                    bufferPoolBytes, sendBufferMaxBytes, receiveBufferMaxBytes);
         }
     }
 }

@@ -60,7 +60,9 @@ final class TcpCounters {
     static final int SYN_QUEUE_ADDED = 52;
     static final int SYNACK_RETRANS = 53;
     static final int SYN_QUEUE_EXPIRED = 54;
-    static final int COUNT = 55;
+    /** Retransmission timer expiries with data in flight (Linux TCPTimeouts); RETRANS_RTO counts segments. */
+    static final int RTO_EXPIRATIONS = 55;
+    static final int COUNT = 56;
 
     private static final String[] NAMES = {
         "segsIn", "segsOut", "bytesIn", "bytesOut", "retransSegs", "retransRto", "retransFast", "retransTlp",
@@ -71,7 +73,7 @@ final class TcpCounters {
         "cookiesValidated", "cookiesFailed", "rstSent", "rstReceived", "activeOpens", "passiveOpens",
         "established", "resets", "timeouts", "refused", "timeWaitEntered", "timeWaitEvicted", "timeWaitReused",
         "icmpErrors", "icmpIgnored", "pmtuUpdates", "persistProbes", "keepAliveProbes", "txNoBuffer", "txNoRoute",
-        "orphansReset", "synQueueAdded", "synAckRetransmits", "synQueueExpired",
+        "orphansReset", "synQueueAdded", "synAckRetransmits", "synQueueExpired", "rtoExpirations",
     };
 
     private final long[] v = new long[COUNT];

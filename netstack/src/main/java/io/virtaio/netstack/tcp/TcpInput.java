@@ -287,7 +287,8 @@ final class TcpInput {
                         return;
                     }
                     boolean inOrder = seq == r.rcvNxt || Seq.lt(seq, r.rcvNxt);
-                    int n = r.onData(seq, seg.segment(), seg.payloadOffset(), payload, nowNs);
+                    int n = r.onData(seq, seg.segment(), seg.payloadOffset(), payload,
+                            (flags & TcpFlags.PSH) != 0, nowNs);
                     if (n > 0) {
                         c.bytesIn += n;
                         layer.counters.add(TcpCounters.BYTES_IN, n);

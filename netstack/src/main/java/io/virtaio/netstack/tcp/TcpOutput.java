@@ -257,6 +257,7 @@ final class TcpOutput {
             s.log.add(seq, seq + len, nowNs, 0);
             s.sndNxt = seq + len;
             s.rack.tlpIsRetrans = false;
+            s.rack.tlpStartSeq = seq;
             sent = true;
         } else {
             int i = s.log.size() - 1;
@@ -269,12 +270,14 @@ final class TcpOutput {
                 }
                 c.retransTlp++;
                 s.rack.tlpIsRetrans = true;
+                s.rack.tlpStartSeq = s.log.start(i);
                 sent = true;
             }
         }
         if (sent) {
             layer.counters.inc(TcpCounters.TLP_PROBES);
             s.rack.tlpOutstanding = true;
+            s.rack.tlpDsacked = false;
             s.rack.tlpEndSeq = s.sndNxt;
             s.rtoDeadlineNs = nowNs + s.rtt.rtoNs();        // RFC 8985 §7.3: arm the RTO after a probe
             s.lastSendNs = nowNs;

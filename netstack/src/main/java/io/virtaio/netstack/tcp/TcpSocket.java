@@ -67,6 +67,9 @@ public final class TcpSocket implements Socket {
     private boolean keepAlive;
     private int sendBuffer;
     private int receiveBuffer;
+    /** SO_SNDBUF / SO_RCVBUF was set: that buffer keeps its size (no autotuning, as Linux's SOCK_*BUF_LOCK). */
+    private boolean sendBufferLocked;
+    private boolean receiveBufferLocked;
     private int linger = -1;
     private String congestion;
     private DirectReader directReader;
@@ -173,7 +176,7 @@ public final class TcpSocket implements Socket {
         remoteAddr = address;
         remotePort = port;
         applyOptions(c);
-        c.rcvWs = layer.config.windowScaling() ? TcpLayer.windowScaleFor(receiveBuffer) : 0;
+        c.rcvWs = layer.config.windowScaling() ? receiveWindowScale() : 0;
         c.snd.init(layer.isn.isn(src, lport, address, port, now));
         c.snd.synPending = true;
         c.state = TcpState.SYN_SENT;
@@ -186,6 +189,9 @@ public final class TcpSocket implements Socket {
     }
 
     private void applyOptions(Connection c) {
+        TcpConfig cfg = layer.config;
+        c.snd.bufferMax = sendBufferLocked ? 0 : cfg.sendBufferMaxBytes();
+        c.rcv.bufferMax = receiveBufferLocked ? 0 : cfg.receiveBufferMaxBytes();
         c.noDelay = noDelay;
         c.keepAlive = keepAlive;
         c.lingerSeconds = linger;
@@ -200,6 +206,8 @@ public final class TcpSocket implements Socket {
         child.keepAlive = keepAlive;
         child.sendBuffer = sendBuffer;
         child.receiveBuffer = receiveBuffer;
+        child.sendBufferLocked = sendBufferLocked;
+        child.receiveBufferLocked = receiveBufferLocked;
         child.linger = linger;
         child.congestion = congestion;
         child.applyOptions(c);
@@ -225,6 +233,14 @@ public final class TcpSocket implements Socket {
 
     int receiveBufferOption() {
         return receiveBuffer;
+    }
+
+    /**
+     * RFC 7323 §2.2: the shift our SYN or SYN-ACK announces, fixed for the connection's life: large enough for
+     * the biggest window the receive buffer may grow to by autotuning (Linux sizes it for tcp_rmem[2] likewise).
+     */
+    int receiveWindowScale() {
+        return TcpLayer.windowScaleFor(layer.config.receiveBufferCeiling(receiveBuffer, receiveBufferLocked));
     }
 
     // --------------------------------------------------------------------------------------------------------------
@@ -303,6 +319,7 @@ public final class TcpSocket implements Socket {
         if (r.buf != null && r.buf.attached() && r.buf.readable() > 0) {
             int n = r.buf.read(dst, off, len);
             if (c.state != TcpState.CLOSED) {
+                r.onConsumed(n, layer.ctx.nowNs());
                 r.afterRead();
             }
             return n;
@@ -411,12 +428,20 @@ public final class TcpSocket implements Socket {
                     return -Errno.EINVAL;
                 }
                 sendBuffer = value;
+                sendBufferLocked = true;
+                if (conn != null) {
+                    conn.snd.bufferMax = 0;
+                }
             }
             case SO_RCVBUF -> {
                 if (value < 1024 || value > TcpConfig.MAX_BUFFER_BYTES) {
                     return -Errno.EINVAL;
                 }
                 receiveBuffer = value;
+                receiveBufferLocked = true;
+                if (conn != null) {
+                    conn.rcv.bufferMax = 0;
+                }
             }
             case SO_LINGER -> {
                 linger = value < 0 ? -1 : value;
@@ -442,13 +467,18 @@ public final class TcpSocket implements Socket {
         return 0;
     }
 
-    /** An option's value (buffer sizes as the rings are sized: rounded up to a power of two), or -ENOPROTOOPT. */
+    /**
+     * An option's value (buffer sizes as the rings are sized: rounded up to a power of two, and as autotuning has
+     * grown them on a connected socket), or -ENOPROTOOPT.
+     */
     public int getOption(int option) {
         return switch (option) {
             case TCP_NODELAY -> noDelay ? 1 : 0;
             case SO_KEEPALIVE -> keepAlive ? 1 : 0;
-            case SO_SNDBUF -> BufferPool.ringSize(sendBuffer);
-            case SO_RCVBUF -> BufferPool.ringSize(receiveBuffer);
+            case SO_SNDBUF -> conn != null && conn.snd.buf != null && conn.snd.buf.attached()
+                    ? conn.snd.buf.capacity() : BufferPool.ringSize(sendBuffer);
+            case SO_RCVBUF -> conn != null && conn.rcv.buf != null && conn.rcv.buf.attached()
+                    ? conn.rcv.buf.capacity() : BufferPool.ringSize(receiveBuffer);
             case SO_LINGER -> linger;
             case TCP_CONGESTION -> congestion.equals("cubic") ? 0 : 1;
             default -> -Errno.ENOPROTOOPT;

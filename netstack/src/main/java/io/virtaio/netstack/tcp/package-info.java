@@ -22,6 +22,9 @@
  * and ACKs, {@code send}/{@code recv}. Views are reused through {@code wrap}; per-connection structures (rings in
  * native memory from a bounded pool, the segment log, the out-of-order interval set, timers) are allocated at
  * connection setup. Setup and teardown (connect, accept, close), counters snapshots and {@code TcpInfo} allocate.
+ * Buffer autotuning (as Linux: the send buffer follows twice cwnd, the receive buffer twice what the application
+ * reads per round trip) moves a ring into a larger one from the pool a few times while a connection speeds up: a
+ * control event bounded by {@link io.virtaio.netstack.tcp.TcpConfig}, not the steady state.
  *
  * <p><b>What is checked.</b> Every received segment: length and header length, checksum (unless the device vouched
  * for it), option syntax, addresses (no broadcast or multicast), then sequence acceptability, PAWS, RST and SYN

@@ -64,6 +64,16 @@ class VirtioHostsTest {
     }
 
     @Test
+    void aHostWithTheLargestMtuHasGuestMemoryForEveryBuffer() {
+        // Default driver configuration: a transmit buffer per descriptor, each taking a 64 KiB frame.
+        Wire wire = Wire.create(LinkModel.UNLIMITED);
+        try (VirtioHost big = new VirtioHost(VirtioNetDevice.Config.defaults().withMtu(65_535),
+                VirtioNetDriver.Config.defaults(), StackConfig.of(IP_A, 24), wire.a(), 0)) {
+            assertEquals(65_535, big.driver().mtu());
+        }
+    }
+
+    @Test
     void udpEchoOverVirtioWithChecksumOffload() {
         UdpSocket server = b.stack().udpSocket();
         assertEquals(0, server.bind(0, 7));

@@ -23,6 +23,8 @@ final class StreamApp {
     boolean closeWhenDone;
     boolean closed;
     long doneAtNs = -1;
+    /** When the connection was first seen established (the start of a goodput measurement). */
+    long establishedAtNs = -1;
     int error;
     private final byte[] chunk = new byte[CHUNK];
     private final MemorySegment chunkSeg = MemorySegment.ofArray(chunk);
@@ -50,6 +52,10 @@ final class StreamApp {
     void onEvent(long nowNs) {
         if (closed) {
             return;
+        }
+        if (establishedAtNs < 0 && socket.state() != TcpState.SYN_SENT && socket.state() != TcpState.SYN_RECEIVED
+                && socket.state() != TcpState.CLOSED) {
+            establishedAtNs = nowNs;
         }
         int ready = socket.readiness();
         if ((ready & Socket.POLLERR) != 0) {

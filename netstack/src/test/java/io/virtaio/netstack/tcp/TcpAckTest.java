@@ -12,8 +12,14 @@ import org.junit.jupiter.api.Test;
 class TcpAckTest {
     /** A plain connection past the quick-ACK phase: the peer sent 16 segments of 1000 bytes, each ACKed at once. */
     static TcpScript pastQuickAcks(TcpConfig cfg, int[] nextSeq) {
+        return pastQuickAcks(cfg, nextSeq, new TcpSocket[1]);
+    }
+
+    /** As above; the socket in {@code socketOut[0]}. */
+    static TcpScript pastQuickAcks(TcpConfig cfg, int[] nextSeq, TcpSocket[] socketOut) {
         TcpScript t = new TcpScript(cfg);
         TcpSocket s = t.client(0, seg().mss(1000).win(65535).sackPerm());
+        socketOut[0] = s;
         int p = PEER_ISN + 1;
         for (int i = 0; i < Receiver.QUICK_ACKS; i++) {
             t.send(at(1), seg().ack(t.iss + 1).seq(p).len(1000));
@@ -33,6 +39,47 @@ class TcpAckTest {
         t.send(at(100), seg().ack(t.iss + 1).seq(p[0]).len(1000));
         t.expectNothing(until(139));
         t.expect(at(140), seg().ack().ack(p[0] + 1000));      // 40 ms (RFC 1122 4.2.3.2: under 0.5 s)
+    }
+
+    @Test
+    void aPushedSegmentTheApplicationReadsIsAcknowledgedAtOnce() {
+        int[] p = new int[1];
+        TcpSocket[] s = new TcpSocket[1];
+        TcpScript t = pastQuickAcks(TcpConfig.defaults(), p, s);
+        t.send(at(100), seg().ack(t.iss + 1).seq(p[0]).len(1000).psh());
+        t.expectNothing(until(100));
+        // Linux tcp_cleanup_rbuf: the read empties the buffer after the end of the peer's write: ACK now, the
+        // sender may be waiting for it.
+        assertEquals(1000, TcpScript.drain(s[0]));
+        t.expect(at(100), seg().ack().ack(p[0] + 1000));
+        // Without PSH (a full-sized segment in the middle of a stream), the read does not hurry the ACK.
+        t.send(at(200), seg().ack(t.iss + 1).seq(p[0] + 1000).len(1000));
+        assertEquals(1000, TcpScript.drain(s[0]));
+        t.expectNothing(until(239));
+        t.expect(at(240), seg().ack().ack(p[0] + 2000));
+    }
+
+    @Test
+    void afterOutOfOrderDataTheNextSegmentsAreAcknowledgedAtOnce() {
+        int[] p = new int[1];
+        TcpScript t = pastQuickAcks(TcpConfig.defaults(), p);
+        int hole = p[0];
+        t.send(at(100), seg().ack(t.iss + 1).seq(hole + 1000).len(1000));
+        t.expect(at(100), seg().ack().ack(hole).sack(hole + 1000, hole + 2000));
+        t.send(at(101), seg().ack(t.iss + 1).seq(hole).len(1000));
+        t.expect(at(101), seg().ack().ack(hole + 2000));
+        // The sender is recovering, clocked by our ACKs: a lone in-order segment is not held for 40 ms.
+        t.send(at(102), seg().ack(t.iss + 1).seq(hole + 2000).len(1000));
+        t.expect(at(102), seg().ack().ack(hole + 3000));
+    }
+
+    @Test
+    void dataAfterASilenceLongerThanTheRtoIsAcknowledgedAtOnce() {
+        int[] p = new int[1];
+        TcpScript t = pastQuickAcks(TcpConfig.defaults(), p);
+        // 200 ms is the RTO here (RFC 6298 minimum): a segment 1 s later comes from a sender restarting.
+        t.send(at(1000), seg().ack(t.iss + 1).seq(p[0]).len(1000));
+        t.expect(at(1000), seg().ack().ack(p[0] + 1000));
     }
 
     @Test

@@ -193,7 +193,8 @@ class TcpCloseTest {
         TcpSocket s = t.client(0, seg().mss(1000).win(65535).sackPerm());
         int p = PEER_ISN + 1;
         t.send(at(1), seg().fin().ack(t.iss + 1).seq(p + 500).len(500));
-        t.expect(at(1), seg().ack().ack(p).sack(p + 500, p + 1000));
+        // The SACK block covers the FIN held behind the hole too, as Linux reports it.
+        t.expect(at(1), seg().ack().ack(p).sack(p + 500, p + 1001));
         assertEquals(TcpState.ESTABLISHED, s.state(), "the FIN is out of order: not yet");
         t.send(at(2), seg().ack(t.iss + 1).seq(p).len(500));
         assertEquals(TcpState.CLOSE_WAIT, s.state());

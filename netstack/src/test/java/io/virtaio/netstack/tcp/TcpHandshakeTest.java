@@ -18,11 +18,12 @@ class TcpHandshakeTest {
         TcpScript t = new TcpScript(TcpConfig.defaults());
         TcpSocket s = t.connect(80);
         assertEquals(TcpState.SYN_SENT, s.state());
-        // RFC 7323 §2.2: the SYN window is unscaled; we offer WS 3 for a 256 KiB buffer, MSS = 1500 - 40.
-        TcpRepr syn = t.expect(at(0), seg().syn().mss(1460).ws(3).sackPerm().win(65535).len(0));
+        // RFC 7323 §2.2: the SYN window is unscaled; we offer WS 7, for the 4 MiB the 256 KiB buffer may grow to by
+        // autotuning (as Linux sizes it for tcp_rmem[2]); MSS = 1500 - 40.
+        TcpRepr syn = t.expect(at(0), seg().syn().mss(1460).ws(7).sackPerm().win(65535).len(0));
         assertTrue(syn.hasTimestamps());
         t.send(at(10), seg().synAck().seq(5000).ack(syn.seq() + 1).mss(1400).ws(7).sackPerm().ts(777, syn.tsVal()));
-        t.expect(at(10), seg().ack().seq(syn.seq() + 1).ack(5001).tsEcr(777).win(262144 >> 3));
+        t.expect(at(10), seg().ack().seq(syn.seq() + 1).ack(5001).tsEcr(777).win(262144 >> 7));
         assertEquals(TcpState.ESTABLISHED, s.state());
         assertTrue((s.readiness() & Socket.POLLOUT) != 0);
         TcpInfo info = s.info();
@@ -36,7 +37,7 @@ class TcpHandshakeTest {
         TcpScript t = new TcpScript(TcpConfig.defaults());
         TcpSocket l = t.listen(80);
         t.send(at(0), seg().syn().seq(1000).mss(1460).ws(2).sackPerm().ts(50, 0).win(64240));
-        TcpRepr synAck = t.expect(at(0), seg().synAck().ack(1001).mss(1460).ws(3).sackPerm().tsEcr(50));
+        TcpRepr synAck = t.expect(at(0), seg().synAck().ack(1001).mss(1460).ws(7).sackPerm().tsEcr(50));
         assertNull(l.accept(), "not accepted before the final ACK");
         assertEquals(0, l.readiness() & Socket.POLLIN);
         t.send(at(5), seg().ack(synAck.seq() + 1).seq(1001).ts(51, synAck.tsVal()).win(1000));

@@ -157,8 +157,10 @@ class TcpRecoveryTest {
         // Segments 8 and 9 are lost: the peer acknowledges up to 8 and then nothing comes back.
         t.send(at(20), seg().ack(d(t, 8)).seq(PEER_ISN + 1));
         long srtt = s.info().srttNs();
-        // RFC 8985 §7.2: PTO = 2 SRTT (two segments in flight, no delayed-ACK allowance): the last is probed.
-        TcpRepr probe = t.expectWithin(20 + 2 * srtt / TcpConfig.MS, 2, seg().ack().seq(d(t, 9)).len(MSS));
+        // RFC 8985 §7.2: PTO = 2 SRTT (two segments in flight, no delayed-ACK allowance) plus Linux's 2 ms
+        // TCP_TIMEOUT_MIN: the last is probed.
+        t.expectNothing(until(20 + 2 * srtt / TcpConfig.MS + 1));
+        TcpRepr probe = t.expectWithin(20 + 2 * srtt / TcpConfig.MS + 2, 1, seg().ack().seq(d(t, 9)).len(MSS));
         assertEquals(d(t, 9), probe.seq());
         long probeAt = t.now / TcpConfig.MS;
         // (The SACK comes a little over min_RTT after the probe: RFC 8985 §6.2 step 2 ignores a retransmission
@@ -171,6 +173,120 @@ class TcpRecoveryTest {
         assertEquals(0, s.info().retransRto());
         assertEquals(1, s.info().retransTlp());
         assertTrue(probeAt + 20 < 200);
+    }
+
+    @Test
+    void aLostRetransmissionIsDetectedWhenDataSentAfterItIsSacked() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = connect(t, true);
+        TcpScript.write(s, 20 * MSS);
+        expectSegments(t, 10, 0, 10);
+        // Segment 0 is lost; 1..9 arrive.
+        t.runUntil(20 * TcpConfig.MS);
+        for (int i = 2; i <= 10; i++) {
+            t.inject(seg().ack(d(t, 0)).seq(PEER_ISN + 1).sack(d(t, 1), d(t, i)));
+        }
+        t.flush();
+        // Fast recovery: the retransmission, then new data (PRR), sent after it.
+        t.expect(at(20), seg().ack().seq(d(t, 0)).len(MSS));
+        TcpRepr after = t.expect(at(20), seg().ack().seq(d(t, 10)).len(MSS));
+        assertEquals(d(t, 10), after.seq());
+        t.discardOutput();
+        // The retransmission is lost too; segment 10, sent after it, is SACKed one round trip later: RFC 8985 §6.2,
+        // the retransmission was sent before a delivered segment, so once RACK.rtt + reo_wnd have passed since it
+        // went, it is lost — retransmitted again, with no timeout.
+        t.send(at(30), seg().ack(d(t, 0)).seq(PEER_ISN + 1).sack(d(t, 1), d(t, 11)));
+        t.expectWithin(30, 3, seg().ack().seq(d(t, 0)).len(MSS));
+        assertEquals(2, s.info().retransFast());
+        assertEquals(0, s.info().retransRto());
+        assertEquals(0L, t.tcp.counters().get("tcp.rtoExpirations"));
+    }
+
+    @Test
+    void withOneSegmentInFlightTheProbeGoesInPlaceOfTheRto() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = connect(t, true);
+        long cwnd = s.info().cwnd();
+        TcpScript.write(s, MSS);
+        t.expect(at(10), seg().ack().seq(d(t, 0)).len(MSS));
+        long rtoMs = s.info().rtoNs() / TcpConfig.MS;
+        // RFC 8985 §7.2: PTO = 2 SRTT + WCDelAckT with one segment in flight, which is past the RTO: cut to the
+        // RTO's expiry, where the probe goes instead of the RTO (as Linux's tcp_schedule_loss_probe).
+        t.expectNothing(until(10 + rtoMs - 1));
+        t.expect(at(10 + rtoMs), seg().ack().seq(d(t, 0)).len(MSS));
+        assertEquals(1L, t.tcp.counters().get("tcp.tlpProbes"));
+        assertEquals(0L, t.tcp.counters().get("tcp.rtoExpirations"));
+        assertEquals(cwnd, s.info().cwnd(), "a probe is not a timeout: the window stands");
+        // §7.3: the RTO is armed after the probe; if the probe is lost as well, the RTO follows.
+        t.expectNothing(until(10 + 2 * rtoMs - 1));
+        t.expect(at(10 + 2 * rtoMs), seg().ack().seq(d(t, 0)).len(MSS));
+        assertEquals(1L, t.tcp.counters().get("tcp.rtoExpirations"));
+    }
+
+    /** Ten segments out, the first nine acknowledged: the last one alone is probed at the RTO's time. */
+    static TcpSocket probeTheLastOfTen(TcpScript t) {
+        TcpSocket s = connect(t, true);
+        TcpScript.write(s, 10 * MSS);
+        expectSegments(t, 10, 0, 10);
+        t.send(at(20), seg().ack(d(t, 9)).seq(PEER_ISN + 1));
+        long rtoMs = s.info().rtoNs() / TcpConfig.MS;
+        t.expectWithin(20 + rtoMs, 1, seg().ack().seq(d(t, 9)).len(MSS));
+        assertEquals(1L, t.tcp.counters().get("tcp.tlpProbes"));
+        return s;
+    }
+
+    @Test
+    void aProbeThatRepairedALossReducesTheWindowAsFastRecoveryWould() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = probeTheLastOfTen(t);
+        long cwnd = s.info().cwnd();
+        // The probe's ACK, without a D-SACK: the original was lost and the probe repaired it (RFC 8985 §7.4.2).
+        t.send(at(t.now / TcpConfig.MS + 10), seg().ack(d(t, 10)).seq(PEER_ISN + 1));
+        assertEquals(1L, t.tcp.counters().get("tcp.tlpRecoveries"));
+        assertEquals((long) (cwnd * Cubic.BETA), s.info().ssthresh(), "CUBIC's reduction (RFC 9438 §4.6)");
+        assertTrue(s.info().cwnd() < cwnd);
+    }
+
+    @Test
+    void aDsackForAnotherSegmentSaysNothingAboutTheProbe() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = probeTheLastOfTen(t);
+        long cwnd = s.info().cwnd();
+        // The ACK reports segment 4 as a duplicate (an old spurious copy), not the probe: the probe still repaired
+        // a loss.
+        t.send(at(t.now / TcpConfig.MS + 10), seg().ack(d(t, 10)).seq(PEER_ISN + 1).sack(d(t, 4), d(t, 5)));
+        assertEquals(1L, t.tcp.counters().get("tcp.tlpRecoveries"));
+        assertTrue(s.info().cwnd() < cwnd);
+    }
+
+    @Test
+    void aProbeReportedAsADuplicateReducesNothing() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = probeTheLastOfTen(t);
+        long cwnd = s.info().cwnd();
+        // The original arrived after all (its ACK was lost): the probe is reported by a D-SACK (RFC 2883), §7.4.1.
+        t.send(at(t.now / TcpConfig.MS + 10), seg().ack(d(t, 10)).seq(PEER_ISN + 1).sack(d(t, 9), d(t, 10)));
+        assertEquals(0L, t.tcp.counters().get("tcp.tlpRecoveries"));
+        assertEquals(cwnd, s.info().cwnd());
+        assertEquals(Long.MAX_VALUE, s.info().ssthresh());
+    }
+
+    @Test
+    void aLossBeforeTheFinIsRepairedWhenTheLastSegmentsDataIsSacked() {
+        TcpScript t = new TcpScript(TcpConfig.defaults());
+        TcpSocket s = connect(t, true);
+        TcpScript.write(s, 3 * MSS);
+        assertEquals(0, s.shutdown(TcpSocket.SHUT_WR));
+        expectSegments(t, 10, 0, 2);
+        t.expect(at(10), seg().ack().fin().seq(d(t, 2)).len(MSS));
+        // Segment 1 is lost. The peer reports the last segment's data but not its FIN (RFC 2018 blocks cover data;
+        // Linux would include the FIN): that segment was delivered all the same.
+        t.send(at(20), seg().ack(d(t, 1)).seq(PEER_ISN + 1).sack(d(t, 2), d(t, 3)));
+        // RACK (RFC 8985 §6.2): segment 1 went before a delivered segment: lost after the reordering window, not
+        // after a probe or the RTO.
+        t.expectWithin(22, 3, seg().ack().seq(d(t, 1)).len(MSS));
+        assertEquals(0L, t.tcp.counters().get("tcp.rtoExpirations"));
+        assertEquals(0L, t.tcp.counters().get("tcp.tlpProbes"));
     }
 
     @Test

@@ -88,7 +88,7 @@ class TcpSocketApiTest {
 
     @Test
     void sendFillsTheBufferThenEagainAndPollout() {
-        TcpScript t = new TcpScript(TcpConfig.defaults().withBuffers(4096, 4096));
+        TcpScript t = new TcpScript(TcpConfig.defaults().withBuffers(4096, 4096).withBufferLimits(0, 0));
         TcpSocket s = t.client(0, seg().mss(1000).win(0));
         assertEquals(4096, s.writable());
         assertEquals(4096, s.send(MemorySegment.ofArray(new byte[5000]), 0, 5000), "partial write");

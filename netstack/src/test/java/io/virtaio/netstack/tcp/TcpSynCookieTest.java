@@ -30,7 +30,7 @@ class TcpSynCookieTest {
         TcpScript t = new TcpScript(CFG);
         TcpSocket l = fullQueue(t);
         t.send(at(1), seg().syn().seq(5000).mss(1460).ws(6).sackPerm().ts(42, 0));
-        TcpRepr synAck = t.expect(at(1), seg().synAck().ack(5001).mss(1460).sackPerm().ws(3).tsEcr(42));
+        TcpRepr synAck = t.expect(at(1), seg().synAck().ack(5001).mss(1460).sackPerm().ws(7).tsEcr(42));
         assertEquals(2, t.tcp.synQueue.size(), "nothing stored for the cookie");
         assertEquals(1L, t.tcp.counters().get("tcp.cookiesSent"));
         t.send(at(2), seg().ack(synAck.seq() + 1).seq(5001).ts(43, synAck.tsVal()).win(100).len(10));
