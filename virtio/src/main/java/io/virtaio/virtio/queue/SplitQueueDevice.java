@@ -349,8 +349,14 @@ public final class SplitQueueDevice {
             throw new IllegalArgumentException("head " + head + " is not in flight");
         }
         long elem = usedOff + SplitQueueLayout.usedElemOffset(nextUsed & mask);
-        mem.set(LE32, elem + USED_ELEM_ID, head);
-        mem.set(LE32, elem + USED_ELEM_LEN, len);
+        // Unchanged fields are not rewritten: an in-order device returning the same heads with the same lengths
+        // then leaves the driver's cached copy of the used ring valid.
+        if (mem.get(LE32, elem + USED_ELEM_ID) != head) {
+            mem.set(LE32, elem + USED_ELEM_ID, head);
+        }
+        if (mem.get(LE32, elem + USED_ELEM_LEN) != len) {
+            mem.set(LE32, elem + USED_ELEM_LEN, len);
+        }
         nextUsed = (nextUsed + 1) & 0xFFFF;
         inFlight[head] = false;
         numInFlight--;

@@ -69,7 +69,9 @@ public final class SplitQueueDriver {
     private final int[] chainDescs;
     private final int[] tokens;
     private final long[] writableBytes;
+    /** Free descriptors form a FIFO list through {@code privNext}: taken at the head, returned at the tail. */
     private int freeHead;
+    private int freeTail;
     private int numFree;
     private int nextAvail;
     private int publishedAvail;
@@ -149,6 +151,7 @@ public final class SplitQueueDriver {
             tokens[i] = -1;
         }
         freeHead = 0;
+        freeTail = size - 1;
         numFree = size;
         nextAvail = 0;
         publishedAvail = 0;
@@ -260,18 +263,35 @@ public final class SplitQueueDriver {
         return enqueue(head, 1, writableSum, token);
     }
 
+    /**
+     * Writes a descriptor, skipping fields that already hold the value: a store invalidates the device's cached copy
+     * of the line even when it changes nothing, and re-posted buffers usually land in the descriptor they had. The
+     * device may have scribbled on the table (it is untrusted), so the comparison reads the shared value, never a
+     * shadow. {@code next} is only meaningful with NEXT (§2.7.5); without it the field is left as it is.
+     */
     private void writeDesc(long d, long addr, int len, int flags, int next) {
-        mem.set(LE64, d + DESC_ADDR, addr);
-        mem.set(LE32, d + DESC_LEN, len);
-        mem.set(LE16, d + DESC_FLAGS, (short) flags);
-        mem.set(LE16, d + DESC_NEXT, (short) next);
+        if (mem.get(LE64, d + DESC_ADDR) != addr) {
+            mem.set(LE64, d + DESC_ADDR, addr);
+        }
+        if (mem.get(LE32, d + DESC_LEN) != len) {
+            mem.set(LE32, d + DESC_LEN, len);
+        }
+        if (mem.get(LE16, d + DESC_FLAGS) != (short) flags) {
+            mem.set(LE16, d + DESC_FLAGS, (short) flags);
+        }
+        if ((flags & DESC_F_NEXT) != 0 && mem.get(LE16, d + DESC_NEXT) != (short) next) {
+            mem.set(LE16, d + DESC_NEXT, (short) next);
+        }
     }
 
     private int enqueue(int head, int descs, long writableSum, int token) {
         chainDescs[head] = descs;
         tokens[head] = token;
         writableBytes[head] = writableSum;
-        mem.set(LE16, availOff + SplitQueueLayout.availRingOffset(nextAvail & mask), (short) head);
+        long slot = availOff + SplitQueueLayout.availRingOffset(nextAvail & mask);
+        if (mem.get(LE16, slot) != (short) head) {
+            mem.set(LE16, slot, (short) head);
+        }
         nextAvail = (nextAvail + 1) & 0xFFFF;
         outstanding++;
         counters.chains++;
@@ -390,14 +410,22 @@ public final class SplitQueueDriver {
         return token;
     }
 
-    /** Returns a reaped chain's descriptors to the free list, walking the private copy of the links. */
+    /**
+     * Returns a reaped chain's descriptors to the tail of the free list, walking the private copy of the links.
+     * FIFO on purpose: a driver that re-posts its buffers in completion order (a NIC's receive ring, an in-order
+     * device) then puts each buffer back into the descriptor it had, which {@link #writeDesc} need not rewrite.
+     */
     private void freeChain(int head) {
         int tail = head;
         for (int i = chainDescs[head] - 1; i > 0; i--) {
             tail = privNext[tail];
         }
-        privNext[tail] = freeHead;
-        freeHead = head;
+        if (numFree == 0) {
+            freeHead = head;
+        } else {
+            privNext[freeTail] = head;
+        }
+        freeTail = tail;
         numFree += chainDescs[head];
     }
 
