@@ -29,6 +29,7 @@ public final class Errno {
     public static final int ESPIPE = 29;
     public static final int EROFS = 30;
     public static final int EPIPE = 32;
+    public static final int EDEADLK = 35;
     public static final int ENOSYS = 38;
     public static final int ENOTSOCK = 88;
     public static final int EDESTADDRREQ = 89;
@@ -81,6 +82,7 @@ public final class Errno {
             case ESPIPE -> "ESPIPE";
             case EROFS -> "EROFS";
             case EPIPE -> "EPIPE";
+            case EDEADLK -> "EDEADLK";
             case ENOSYS -> "ENOSYS";
             case ENOTSOCK -> "ENOTSOCK";
             case EDESTADDRREQ -> "EDESTADDRREQ";
@@ -118,6 +120,7 @@ public final class Errno {
             case EBADF -> "Bad file descriptor";
             case EINVAL -> "Invalid argument";
             case EPIPE -> "Broken pipe";
+            case EDEADLK -> "Resource deadlock avoided";
             case ECONNRESET -> "Connection reset by peer";
             case ECONNREFUSED -> "Connection refused";
             case ETIMEDOUT -> "Connection timed out";

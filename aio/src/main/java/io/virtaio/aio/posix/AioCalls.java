@@ -11,6 +11,7 @@ import io.virtaio.aio.engine.Waiter;
 import io.virtaio.aio.engine.WaitRegistry;
 import io.virtaio.aio.fd.Descriptor;
 import io.virtaio.aio.kernel.Kernel;
+import io.virtaio.aio.kernel.Stepper;
 import io.virtaio.netstack.Errno;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
@@ -216,8 +217,10 @@ final class AioCalls {
     /**
      * aio_suspend(list, nent, timeout) (POSIX.1-2017 aio_suspend): 0 as soon as one listed operation is not in
      * progress (NULL entries ignored); -EAGAIN when the relative timeout, measured on the monotonic clock
-     * (System.nanoTime), passes first (a zero timeout polls); -EINTR when the thread is interrupted or an
-     * emulated signal is delivered to it. Parks without holding any monitor; consumes nothing.
+     * (the runtime's clock: System.nanoTime, or virtual time when simulated), passes first (a zero timeout polls);
+     * -EINTR when the thread is interrupted or an emulated signal is delivered to it. Parks without holding any
+     * monitor; consumes nothing. On the simulation thread it steps the simulation instead, and reports EDEADLK
+     * when no timeout was given and nothing scheduled can ever complete a listed request.
      */
     int suspend(aiocb[] list, int nent, timespec timeout) {
         if (nent < 0) {
@@ -236,7 +239,7 @@ final class AioCalls {
         if (timeoutNs == 0) {
             return -Errno.EAGAIN;
         }
-        long deadline = System.nanoTime() + timeoutNs;
+        long deadline = kernel.nowNs() + timeoutNs;
         Waiter w = Waiter.current();
         WaitRegistry waits = kernel.waits();
         waits.enter(w);
@@ -247,6 +250,16 @@ final class AioCalls {
             }
         }
         try {
+            Stepper sim = kernel.stepperOnThisThread();
+            if (sim != null) {
+                // Simulation thread: step the simulation instead of parking; the timeout is in virtual time.
+                sim.runUntil(() -> anyDone(list, nent) || w.interruptedBy() != 0,
+                        timeoutNs < 0 ? Long.MAX_VALUE : deadline);
+                if (anyDone(list, nent)) {
+                    return 0;
+                }
+                return w.interruptedBy() != 0 ? -Errno.EINTR : timeoutNs < 0 ? -Errno.EDEADLK : -Errno.EAGAIN;
+            }
             for (;;) {
                 // A completion that raced with the registrations above is seen here (Dekker with complete()).
                 if (anyDone(list, nent)) {
@@ -258,7 +271,7 @@ final class AioCalls {
                 if (timeoutNs < 0) {
                     LockSupport.park(this);
                 } else {
-                    long left = deadline - System.nanoTime();
+                    long left = deadline - kernel.nowNs();
                     if (left <= 0) {
                         return -Errno.EAGAIN;
                     }
@@ -402,6 +415,11 @@ final class AioCalls {
         WaitRegistry waits = kernel.waits();
         waits.enter(waiter);
         try {
+            Stepper sim = kernel.stepperOnThisThread();
+            if (sim != null) {
+                sim.runUntil(() -> group.isDone() || waiter.interruptedBy() != 0, Long.MAX_VALUE);
+                return group.isDone() ? 0 : waiter.interruptedBy() != 0 ? -Errno.EINTR : -Errno.EDEADLK;
+            }
             while (!group.isDone()) {
                 if (waiter.interruptedBy() != 0 || Thread.interrupted()) {
                     // POSIX.1-2017 lio_listio [EINTR]: entries already queued go on.

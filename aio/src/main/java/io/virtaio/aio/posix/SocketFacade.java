@@ -214,6 +214,23 @@ final class SocketFacade {
         }
     }
 
+    /** ioctl(fd, FIONREAD or TIOCOUTQ, out). */
+    int ioctl(int fd, int request, int[] out) {
+        if (out == null || out.length < 1) {
+            return -Errno.EFAULT;
+        }
+        int[] err = new int[1];
+        SocketDescriptor sd = socketOf(fd, err);
+        if (sd == null) {
+            return err[0] == Errno.ENOTSOCK ? -SocketCalls.ENOTTY : -err[0];
+        }
+        try {
+            return SocketCalls.ioctl(sd, request, out);
+        } finally {
+            sd.release();
+        }
+    }
+
     /** getsockname ({@code peer} false) or getpeername. */
     int name(int fd, sockaddr_in addr, boolean peer) {
         if (addr == null) {

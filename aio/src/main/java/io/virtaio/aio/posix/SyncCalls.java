@@ -10,6 +10,7 @@ import io.virtaio.aio.fs.FileDescriptor;
 import io.virtaio.aio.fs.IoErrno;
 import io.virtaio.aio.fs.OpenFlags;
 import io.virtaio.aio.kernel.Kernel;
+import io.virtaio.aio.kernel.Stepper;
 import io.virtaio.netstack.Errno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -27,6 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Interruption: {@link Thread#interrupt()} cancels a call whose request is still queued, which then fails
  * with EINTR; a call already in progress runs to its end and the interrupt status is kept for the caller.
+ *
+ * <p>Simulated runtime: on the simulation thread a call steps the simulation until its request completes (virtual
+ * time passes meanwhile); one that nothing scheduled could ever complete is canceled and fails with EDEADLK.
  */
 final class SyncCalls {
     private static final ThreadLocal<Request> CALL = ThreadLocal.withInitial(() -> new Request(null));
@@ -139,7 +143,15 @@ final class SyncCalls {
                 d.release();
                 return rc;
             }
-            boolean canceledByInterrupt = await(d, r);
+            Stepper sim = kernel.stepperOnThisThread();
+            boolean canceledByInterrupt = false;
+            if (sim != null) {
+                if (!awaitSimulated(sim, d, r)) {
+                    return -Errno.EDEADLK;
+                }
+            } else {
+                canceledByInterrupt = await(d, r);
+            }
             int status = r.statusAcquire();
             long result = r.result();
             if (valueOut != null) {
@@ -161,6 +173,21 @@ final class SyncCalls {
 
     long run(Descriptor d, int op, MemorySegment buf, long nbytes, long offset) {
         return run(d, op, buf, nbytes, offset, null);
+    }
+
+    /**
+     * On the simulation thread of a simulated runtime: steps the simulation until {@code r} completes. If nothing
+     * that could complete it is scheduled any more, cancels it; false if it was canceled that way (the caller
+     * reports EDEADLK: the call would block forever).
+     */
+    private static boolean awaitSimulated(Stepper sim, Descriptor d, Request r) {
+        while (!sim.runUntil(() -> r.status() != Errno.EINPROGRESS, Long.MAX_VALUE)) {
+            if (d.cancel(r) == CancelResult.CANCELED) {
+                r.consume();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Parks until {@code r} completes; returns true if an interrupt canceled it. */
