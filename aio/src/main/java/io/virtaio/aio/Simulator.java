@@ -136,7 +136,8 @@ public final class Simulator implements Stepper {
 
     /**
      * Runs until {@code done} holds (checked after every round), virtual time would pass {@code deadlineNs}, or
-     * nothing can happen any more; returns {@code done} at the end. This is how blocking calls wait on this thread.
+     * nothing can happen any more; returns {@code done} at the end. This is how blocking calls wait on this thread:
+     * when nothing can happen any more before a finite deadline, the clock moves to the deadline (the wait timed out).
      */
     @Override
     public boolean runUntil(BooleanSupplier done, long deadlineNs) {
@@ -144,7 +145,9 @@ public final class Simulator implements Stepper {
         if (done.getAsBoolean()) {
             return true;
         }
-        loop(null, done, deadlineNs);
+        if (loop(null, done, deadlineNs) == Outcome.DEADLOCK && deadlineNs != Long.MAX_VALUE) {
+            advanceTo(deadlineNs);
+        }
         return done.getAsBoolean();
     }
 

@@ -125,6 +125,17 @@ final class SyncCalls {
      */
     long run(Descriptor d, int op, MemorySegment buf, long nbytes, long offset, Object[] valueOut) {
         Request r = CALL.get();
+        int rc = start(r, d, op, buf, nbytes, offset);
+        return rc < 0 ? rc : finish(r, d, valueOut);
+    }
+
+    /**
+     * Submits {@code r} (a request the caller owns and no one else uses) on {@code d}, whose reference the caller
+     * took, without waiting; {@link #finish} must follow when this returns 0. On failure the reference is released.
+     *
+     * @return 0 once submitted, or {@code -errno}
+     */
+    int start(Request r, Descriptor d, int op, MemorySegment buf, long nbytes, long offset) {
         if (!r.claim()) {
             // Only a call made from inside this thread's own pending call could get here.
             d.release();
@@ -132,17 +143,22 @@ final class SyncCalls {
         }
         r.prepare(engine, op, buf, offset, nbytes, 0).withTarget(d);
         engine.enterSynchronousCall();
+        int rc;
+        while ((rc = d.submit(r)) == -Errno.EAGAIN && !kernel.isClosed()) {
+            // A full loop ring is back-pressure for a blocking call: wait for room instead of failing.
+            LockSupport.parkNanos(this, 50_000L);
+        }
+        if (rc < 0) {
+            r.unclaim();
+            d.release();
+            engine.exitSynchronousCall();
+        }
+        return rc;
+    }
+
+    /** Waits for a request {@link #start} submitted and returns its result (or {@code -errno}). */
+    long finish(Request r, Descriptor d, Object[] valueOut) {
         try {
-            int rc;
-            while ((rc = d.submit(r)) == -Errno.EAGAIN && !kernel.isClosed()) {
-                // A full loop ring is back-pressure for a blocking call: wait for room instead of failing.
-                LockSupport.parkNanos(this, 50_000L);
-            }
-            if (rc < 0) {
-                r.unclaim();
-                d.release();
-                return rc;
-            }
             Stepper sim = kernel.stepperOnThisThread();
             boolean canceledByInterrupt = false;
             if (sim != null) {
