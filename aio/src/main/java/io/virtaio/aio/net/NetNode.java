@@ -39,6 +39,7 @@ public final class NetNode implements Pollable, EventLoop.Handler, SocketEventHa
     private final List<SocketDescriptor> sockets = new ArrayList<>();
     private long loopTasks;
     private long taskErrors;
+    private long directBytes;
 
     /**
      * Builds the node's host with {@code factory} (its doorbell rings {@code loop}); the caller then starts or
@@ -150,6 +151,11 @@ public final class NetNode implements Pollable, EventLoop.Handler, SocketEventHa
         sockets.remove(sd);
     }
 
+    /** Loop thread: {@code n} bytes went straight from a received segment into a read's buffer. */
+    void countDirect(int n) {
+        directBytes += n;
+    }
+
     /** Socket descriptors whose stack socket is still open (approximate from other threads). */
     public int openSockets() {
         return sockets.size();
@@ -214,6 +220,7 @@ public final class NetNode implements Pollable, EventLoop.Handler, SocketEventHa
         into.put("node." + name + ".sockets", (long) sockets.size());
         into.put("node." + name + ".tasks", loopTasks);
         into.put("node." + name + ".taskErrors", taskErrors);
+        into.put("node." + name + ".directBytes", directBytes);
     }
 
     /** Stops the loop, then closes the host (stack, device, backend, guest memory). */

@@ -105,19 +105,16 @@ public final class SocketDescriptor extends Descriptor {
         }.call(node);
     }
 
+    /** Cancels what is queued before close() returns, so aio_error shows ECANCELED at once, as for files. */
     @Override
     protected void onClose() {
-        if (node.loop().inLoop()) {
-            closeOnLoop();
-            return;
-        }
-        node.post(new LoopCall() {
+        new LoopCall() {
             @Override
             protected int run(NetNode n) {
                 closeOnLoop();
                 return 0;
             }
-        });
+        }.call(node);
     }
 
     @Override
@@ -238,7 +235,10 @@ public final class SocketDescriptor extends Descriptor {
             }
             r = reads.after(r);
         }
-        directBytes += taken;
+        if (taken > 0) {
+            directBytes += taken;
+            node.countDirect(taken);
+        }
         return taken;
     }
 
