@@ -1,5 +1,6 @@
 package io.virtaio.aio;
 
+import io.virtaio.aio.channels.StackChannelGroup;
 import io.virtaio.aio.engine.Engine;
 import io.virtaio.aio.engine.WaitRegistry;
 import io.virtaio.aio.fd.Descriptor;
@@ -73,6 +74,7 @@ public final class AioRuntime implements AutoCloseable {
     private final ExecutorService ownedExecutor;
     private final List<NetNode> netNodes;
     private final List<Aio> facades;
+    private final List<StackChannelGroup> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
 
@@ -172,6 +174,28 @@ public final class AioRuntime implements AutoCloseable {
         return netNodes.get(index);
     }
 
+    /**
+     * A group for Java channels on network node {@code node} whose completion handlers (and futures' dependent
+     * stages) run on a new virtual thread each. The runtime shuts it down when it closes.
+     */
+    public StackChannelGroup channelGroup(int node) {
+        return channelGroup(node, isSimulated() ? StackChannelGroup.LOOP_THREAD : null);
+    }
+
+    /**
+     * A group for Java channels on network node {@code node} whose handlers run on {@code handlers}; pass
+     * {@link StackChannelGroup#LOOP_THREAD} to run them inline on the node's loop thread (lowest latency; a handler
+     * must then never block). The runtime does not shut {@code handlers} down.
+     */
+    public StackChannelGroup channelGroup(int node, Executor handlers) {
+        if (closing.get()) {
+            throw new IllegalStateException("runtime closed");
+        }
+        StackChannelGroup g = new StackChannelGroup(kernel, netNodes.get(node), handlers);
+        groups.add(g);
+        return g;
+    }
+
     /** The simulation driving a simulated runtime. */
     public Simulator simulator() {
         if (simulator == null) {
@@ -263,6 +287,14 @@ public final class AioRuntime implements AutoCloseable {
             return;
         }
         kernel.markClosed();
+        for (StackChannelGroup g : groups) {
+            try {
+                // Channels fail their pending operations with AsynchronousCloseException (the JDK's close).
+                g.shutdownNow();
+            } catch (java.io.IOException e) {
+                // closing a channel does not fail; nothing to report at shutdown
+            }
+        }
         kernel.table().closeAll();
         if (!awaitQuiet(config.closeGraceNs())) {
             for (Descriptor d : kernel.table().descriptors()) {
@@ -272,6 +304,9 @@ public final class AioRuntime implements AutoCloseable {
                 n.abortAll();
             }
             awaitQuiet(config.closeGraceNs());
+        }
+        for (StackChannelGroup g : groups) {
+            g.shutdown();
         }
         shutdownQuietly(kernel.files());
         // Every loop stops before any host closes: a wire delivers into its peer's guest memory from the sender's loop.

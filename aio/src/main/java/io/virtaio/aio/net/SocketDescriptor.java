@@ -144,6 +144,30 @@ public final class SocketDescriptor extends Descriptor {
         }.call(node);
     }
 
+    /**
+     * For a Java channel's close (after the descriptor was closed, which canceled what was queued): completes the
+     * requests still in progress with ECANCELED at once, however many bytes they moved, and closes the stack socket
+     * (gracefully: data already in the send buffer still goes out). The JDK's rule: close fails every pending
+     * operation with AsynchronousCloseException.
+     */
+    public void abandonInProgress() {
+        new LoopCall() {
+            @Override
+            protected int run(NetNode n) {
+                closing = true;
+                for (RequestQueue q : new RequestQueue[] {reads, writes}) {
+                    Request r;
+                    while ((r = q.poll()) != null) {
+                        disarmTimeout(r);
+                        r.complete(-1, Errno.ECANCELED);
+                    }
+                }
+                releaseSocket();
+                return 0;
+            }
+        }.call(node);
+    }
+
     @Override
     public boolean readable() {
         return true;
