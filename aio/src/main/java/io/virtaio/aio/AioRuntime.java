@@ -235,9 +235,16 @@ public final class AioRuntime implements AutoCloseable {
         return kernel.engine().inFlight();
     }
 
-    /** Native bytes the runtime owns: buffers from {@link #allocate} and its own scratch memory. */
+    /**
+     * Native bytes the runtime owns: buffers from {@link #allocate}, its own scratch memory and its nodes' guest
+     * memory (virtqueues and frame buffers). 0 once closed.
+     */
     public long ownedMemoryBytes() {
-        return kernel.memory().bytes() + kernel.files().ownedBytes();
+        long n = kernel.memory().bytes() + kernel.files().ownedBytes();
+        for (NetNode node : netNodes) {
+            n += node.nativeBytes();
+        }
+        return n;
     }
 
     /** Descriptor numbers in use: open descriptors and closed ones whose requests are still outstanding. */

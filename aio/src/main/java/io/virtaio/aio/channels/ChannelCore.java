@@ -127,6 +127,8 @@ final class ChannelCore {
             r.unclaim();
             sd.release();
             engine.exitChannelOperation();
+        } else {
+            engine.countSubmission();
         }
         return rc;
     }

@@ -42,6 +42,7 @@ public final class Engine {
         return slotReleaser;
     }
 
+    /** A request was handed to its descriptor (aio, synchronous call or channel operation): it will complete once. */
     public void countSubmission() {
         submitted.increment();
     }

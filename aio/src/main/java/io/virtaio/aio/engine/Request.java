@@ -323,14 +323,16 @@ public final class Request {
         if (t != null) {
             t.release();
         }
+        if (n == null && slot) {
+            // Before the ring sees the completion: a reaper that resubmits at once must find the slot free.
+            e.budget().release(1);
+        }
         if (s != null) {
             s.post(owner, err == 0 ? res : -err);
         }
         if (n != null) {
             e.countNotification();
             n.fire(slot ? e.slotReleaser() : Engine.NOTHING);
-        } else if (slot) {
-            e.budget().release(1);
         }
         if (g != null) {
             g.entryDone(err);

@@ -156,6 +156,11 @@ public final class NetNode implements Pollable, EventLoop.Handler, SocketEventHa
         directBytes += n;
     }
 
+    /** Native memory the node's host holds (its guest memory), 0 once closed. */
+    public long nativeBytes() {
+        return host.nativeBytes();
+    }
+
     /** Socket descriptors whose stack socket is still open (approximate from other threads). */
     public int openSockets() {
         return sockets.size();

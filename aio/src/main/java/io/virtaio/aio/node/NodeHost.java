@@ -39,6 +39,11 @@ public interface NodeHost extends AutoCloseable {
     /** The node's counters (stack, driver, device), by name; a snapshot that allocates. */
     Map<String, Long> counters();
 
+    /** Native memory the host holds now (guest memory: rings and buffers), 0 once closed. Any thread. */
+    default long nativeBytes() {
+        return 0;
+    }
+
     /** Closes the stack, the device and whatever the host owns. Idempotent. */
     @Override
     void close();
@@ -70,6 +75,11 @@ public interface NodeHost extends AutoCloseable {
             @Override
             public Map<String, Long> counters() {
                 return host.counters();
+            }
+
+            @Override
+            public long nativeBytes() {
+                return host.memory().region().scope().isAlive() ? host.memory().size() : 0;
             }
 
             @Override

@@ -407,6 +407,7 @@ final class AioCalls {
         Request r = cb.request();
         if (r.claim()) {
             r.prepare(engine, 0, null, 0, 0, 0);
+            engine.countSubmission();
             r.complete(-1, err);
         }
     }

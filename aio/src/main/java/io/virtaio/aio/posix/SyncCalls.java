@@ -152,6 +152,8 @@ final class SyncCalls {
             r.unclaim();
             d.release();
             engine.exitSynchronousCall();
+        } else {
+            engine.countSubmission();
         }
         return rc;
     }
