@@ -24,6 +24,7 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENFILE = 23;
     public static final int EMFILE = 24;
+    public static final int ENOTTY = 25;
     public static final int EFBIG = 27;
     public static final int ENOSPC = 28;
     public static final int ESPIPE = 29;
@@ -77,6 +78,7 @@ public final class Errno {
             case EINVAL -> "EINVAL";
             case ENFILE -> "ENFILE";
             case EMFILE -> "EMFILE";
+            case ENOTTY -> "ENOTTY";
             case EFBIG -> "EFBIG";
             case ENOSPC -> "ENOSPC";
             case ESPIPE -> "ESPIPE";
@@ -149,6 +151,7 @@ public final class Errno {
             case EISDIR -> "Is a directory";
             case ESPIPE -> "Illegal seek";
             case EMFILE -> "Too many open files";
+            case ENOTTY -> "Inappropriate ioctl for device";
             case ENOSPC -> "No space left on device";
             case EFBIG -> "File too large";
             default -> name(errno);

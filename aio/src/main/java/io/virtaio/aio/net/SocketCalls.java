@@ -166,13 +166,10 @@ public final class SocketCalls {
                     out[0] = data ? t.getOption(TcpSocket.SO_SNDBUF) - t.writable() : 0;
                     return 0;
                 }
-                return -ENOTTY;
+                return -Errno.ENOTTY;
             }
         }.call(sd.node());
     }
-
-    /** Not a typewriter: the ioctl request does not apply (Linux's number). */
-    public static final int ENOTTY = 25;
 
     /** The stack's option number for (level, name), or -ENOPROTOOPT. */
     private static int option(Socket s, int level, int name) {

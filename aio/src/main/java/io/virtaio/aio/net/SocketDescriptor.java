@@ -9,6 +9,7 @@ import io.virtaio.aio.fd.Descriptor;
 import io.virtaio.netstack.Errno;
 import io.virtaio.netstack.Socket;
 import io.virtaio.netstack.tcp.TcpSocket;
+import io.virtaio.netstack.tcp.TcpState;
 import io.virtaio.netstack.time.Timer;
 import io.virtaio.netstack.udp.UdpSocket;
 import java.lang.foreign.MemorySegment;
@@ -212,6 +213,11 @@ public final class SocketDescriptor extends Descriptor {
         }
         if (op == Op.ACCEPT && tcp == null || op == Op.CONNECT && tcp == null && udp == null) {
             r.complete(-1, Errno.EOPNOTSUPP);
+            return;
+        }
+        if (op == Op.ACCEPT && tcp.state() != TcpState.LISTEN) {
+            // POSIX.1-2017 accept [EINVAL]: "The socket is not accepting connections."
+            r.complete(-1, Errno.EINVAL);
             return;
         }
         r.markQueued();

@@ -223,7 +223,7 @@ final class SocketFacade {
         int[] err = new int[1];
         SocketDescriptor sd = socketOf(fd, err);
         if (sd == null) {
-            return err[0] == Errno.ENOTSOCK ? -SocketCalls.ENOTTY : -err[0];
+            return err[0] == Errno.ENOTSOCK ? -Errno.ENOTTY : -err[0];
         }
         try {
             return SocketCalls.ioctl(sd, request, out);
