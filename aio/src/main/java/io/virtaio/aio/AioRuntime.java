@@ -176,7 +176,8 @@ public final class AioRuntime implements AutoCloseable {
 
     /**
      * A group for Java channels on network node {@code node} whose completion handlers (and futures' dependent
-     * stages) run on a new virtual thread each. The runtime shuts it down when it closes.
+     * stages) run on a new virtual thread each — in a simulated runtime, inline on the simulation thread, so runs
+     * stay reproducible. The runtime shuts it down when it closes.
      */
     public StackChannelGroup channelGroup(int node) {
         return channelGroup(node, isSimulated() ? StackChannelGroup.LOOP_THREAD : null);

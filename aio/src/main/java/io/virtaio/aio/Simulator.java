@@ -40,7 +40,7 @@ import java.util.function.BooleanSupplier;
  * reproducible.
  *
  * <p>Thread: the thread that built the runtime, or whichever thread calls {@link #run}, {@link #runUntil} or
- * {@link #step} (one at a time).
+ * {@link #step} (one at a time). Allocation: none per round.
  */
 public final class Simulator implements Stepper {
     /** Rounds allowed at one instant before the run is declared a livelock. */
@@ -77,7 +77,8 @@ public final class Simulator implements Stepper {
         }
     }
 
-    private final List<Slot> slots = new ArrayList<>();
+    /** The nodes' loops, in the order they were added; an array, so that rounds allocate nothing. */
+    private Slot[] slots = new Slot[0];
     private final Notifications notifications = new Notifications();
     private Signals signals;
     private volatile Thread owner;
@@ -92,9 +93,11 @@ public final class Simulator implements Stepper {
 
     /** Wiring by the runtime, on the building thread. */
     void attach(List<EventLoop> loops, Signals s) {
+        List<Slot> all = new ArrayList<>();
         for (EventLoop l : loops) {
-            slots.add(new Slot(l));
+            all.add(new Slot(l));
         }
+        this.slots = all.toArray(new Slot[0]);
         this.signals = s;
     }
 

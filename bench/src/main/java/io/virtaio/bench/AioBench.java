@@ -4,6 +4,7 @@ import static io.virtaio.aio.posix.Aio.*;
 
 import io.virtaio.aio.AioConfig;
 import io.virtaio.aio.AioRuntime;
+import io.virtaio.aio.Simulator;
 import io.virtaio.aio.node.LoopTask;
 import io.virtaio.aio.node.Node;
 import io.virtaio.aio.node.Nodes;
@@ -17,6 +18,7 @@ import io.virtaio.netstack.StackConfig;
 import io.virtaio.netstack.tcp.TcpSocket;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -49,8 +51,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * writes and 16 reads, {@code posix-suspend} the same list with LIO_NOWAIT and aio_suspend, {@code direct} one loop
  * task sending 16 messages and the handler receiving them; its score counts entries.
  *
- * <p>Polling waits with {@link Thread#yield()}: on two cores shared with other work, a spinning benchmark thread
- * would take the core the loop thread needs, for either path.
+ * <p>{@code driver}: {@code loop-thread} runs the node on its own loop thread, as deployed; polling waits the same
+ * way in every path ({@link #pause}: a short spin, then {@link Thread#yield()}). On two cores shared with other work
+ * the two threads often share one core, and the scheduler then dominates the figures. {@code same-thread} builds
+ * the runtime in simulated mode: the benchmark thread steps the node itself (a blocking call or
+ * {@code Simulator.runUntil} runs the loop's rounds inline), so the score is the software cost of each path alone.
  *
  * <p>Run: {@code ./virtaio jmh AioBench -f 1 -wi 3 -i 5 -prof gc}; read {@code gc.alloc.rate.norm} for B/op.
  */
@@ -69,6 +74,9 @@ public class AioBench {
     @Param({"64"})
     public int size;
 
+    @Param({"loop-thread", "same-thread"})
+    public String driver;
+
     AioRuntime rt;
     Aio aio;
     int writer;
@@ -78,15 +86,23 @@ public class AioBench {
     aiocb[] readList;
     aiocb[] writeList;
     aiocb[] list;
+    aiocb[][] singles;
     Direct direct;
+    Simulator sim;
+    BooleanSupplier readDone;
+    BooleanSupplier writeDone;
 
     @Setup(Level.Trial)
     public void setUp() {
-        rt = AioRuntime.builder()
+        AioRuntime.Builder b = AioRuntime.builder()
                 .config(AioConfig.builder().name("bench").build())
-                .node("a", Nodes.loopback(StackConfig.of(Nodes.ADDRESS_A, 24)))
-                .build();
+                .node("a", Nodes.loopback(StackConfig.of(Nodes.ADDRESS_A, 24)));
+        if (driver.equals("same-thread")) {
+            b.simulated(0);
+        }
+        rt = b.build();
         aio = rt.aio(0);
+        sim = rt.isSimulated() ? rt.simulator() : null;
         int[] sv = new int[2];
         check(aio.socketpair(AF_INET, SOCK_STREAM, 0, sv), "socketpair");
         writer = sv[0];
@@ -98,14 +114,20 @@ public class AioBench {
         readList = new aiocb[] {read};
         writeList = new aiocb[] {write};
         list = new aiocb[LIST];
+        singles = new aiocb[LIST][];
         for (int i = 0; i < LIST; i += 2) {
             list[i] = new aiocb(writer, rt.allocate(size), size, 0);
             list[i].aio_lio_opcode = LIO_WRITE;
             list[i + 1] = new aiocb(reader, rt.allocate(size), size, 0);
             list[i + 1].aio_lio_opcode = LIO_READ;
         }
+        for (int i = 0; i < LIST; i++) {
+            singles[i] = new aiocb[] {list[i]};
+        }
+        readDone = () -> aio.aio_error(read) != Errno.EINPROGRESS;
+        writeDone = () -> aio.aio_error(write) != Errno.EINPROGRESS;
         if (path.equals("direct")) {
-            direct = new Direct(rt.node(0), rt.allocate(size), rt.allocate(size));
+            direct = new Direct(rt.node(0), rt.allocate(size), rt.allocate(size), sim);
             direct.connect();
         }
     }
@@ -127,11 +149,15 @@ public class AioBench {
     private long posixPolling() {
         check(aio.aio_write(write), "aio_write");
         check(aio.aio_read(read), "aio_read");
-        while (aio.aio_error(read) == Errno.EINPROGRESS) {
-            Thread.yield();
+        if (sim != null) {
+            sim.runUntil(readDone, Long.MAX_VALUE);
+            sim.runUntil(writeDone, Long.MAX_VALUE);
         }
-        while (aio.aio_error(write) == Errno.EINPROGRESS) {
-            Thread.yield();
+        for (int i = 0; aio.aio_error(read) == Errno.EINPROGRESS; i++) {
+            pause(i);
+        }
+        for (int i = 0; aio.aio_error(write) == Errno.EINPROGRESS; i++) {
+            pause(i);
         }
         return aio.aio_return(read) + aio.aio_return(write);
     }
@@ -155,8 +181,9 @@ public class AioBench {
             case "posix-suspend" -> {
                 check(aio.lio_listio(LIO_NOWAIT, list, LIST, null), "lio_listio");
                 for (int i = 0; i < LIST; i++) {
+                    // Wait for each entry in turn (aio_suspend on the whole list would return while any is done).
                     while (aio.aio_error(list[i]) == Errno.EINPROGRESS) {
-                        check(aio.aio_suspend(list, LIST, null), "aio_suspend");
+                        check(aio.aio_suspend(singles[i], 1, null), "aio_suspend");
                     }
                 }
             }
@@ -171,6 +198,15 @@ public class AioBench {
         return n;
     }
 
+    /** The wait between two polls of the {@code i}-th round: spin a little, then let other threads run. */
+    static void pause(int i) {
+        if (i < 200) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
     private static void check(int rc, String what) {
         if (rc < 0) {
             throw new IllegalStateException(what + " failed");
@@ -183,6 +219,8 @@ public class AioBench {
      */
     static final class Direct implements LoopTask, SocketEventHandler {
         private final Node node;
+        private final Simulator sim;
+        private final BooleanSupplier isDone;
         private final MemorySegment out;
         private final MemorySegment in;
         private final int size;
@@ -194,8 +232,10 @@ public class AioBench {
         private volatile boolean done;
         private volatile int ran;
 
-        Direct(Node node, MemorySegment out, MemorySegment in) {
+        Direct(Node node, MemorySegment out, MemorySegment in, Simulator sim) {
             this.node = node;
+            this.sim = sim;
+            this.isDone = () -> done;
             this.out = out;
             this.in = in;
             this.size = (int) out.byteSize();
@@ -234,6 +274,9 @@ public class AioBench {
             while (!node.execute(counted)) {
                 Thread.onSpinWait();
             }
+            if (sim != null) {
+                sim.runUntil(() -> ran != before, Long.MAX_VALUE);
+            }
             while (ran == before) {
                 Thread.onSpinWait();
             }
@@ -247,11 +290,14 @@ public class AioBench {
         long roundTrip(int count) {
             messages = count;
             done = false;
-            while (!node.execute(this)) {
-                Thread.yield();
+            for (int i = 0; !node.execute(this); i++) {
+                pause(i);
             }
-            while (!done) {
-                Thread.yield();
+            if (sim != null) {
+                sim.runUntil(isDone, Long.MAX_VALUE);
+            }
+            for (int i = 0; !done; i++) {
+                pause(i);
             }
             return got;
         }

@@ -77,6 +77,8 @@ public final class StackSocketChannel extends AsynchronousSocketChannel {
             public void failed(Direction d) {
                 if (d.kind == Direction.CONNECT) {
                     connecting = false;
+                    // As the JDK's channels: a channel whose connect failed is closed.
+                    core.close();
                 }
             }
         };
@@ -194,7 +196,10 @@ public final class StackSocketChannel extends AsynchronousSocketChannel {
         return connectAsync(remote);
     }
 
-    /** Connects; the future completes when the connection is established (ConnectException when refused). */
+    /**
+     * Connects; the future completes when the connection is established, or fails (ConnectException when refused
+     * or timed out) and the channel is closed, as the JDK's channels do.
+     */
     public CompletableFuture<Void> connectAsync(SocketAddress remote) {
         ChannelFuture<Void> f = new ChannelFuture<>(core.writer);
         startConnect(remote, null, null, f);

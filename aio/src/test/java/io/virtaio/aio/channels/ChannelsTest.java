@@ -271,6 +271,7 @@ class ChannelsTest {
                 () -> c.connectAsync(new InetSocketAddress("10.0.0.2", 9)).get(10, TimeUnit.SECONDS));
         assertInstanceOf(ConnectException.class, e.getCause());
         assertEquals(Errno.ECONNREFUSED, ErrnoException.errnoOf(e.getCause()));
+        assertFalse(c.isOpen(), "a channel whose connect failed is closed (as the JDK's)");
         // A reset: the pending read fails with ECONNRESET.
         StackSocketChannel[] p = pair();
         CompletableFuture<Integer> r = p[0].readAsync(ByteBuffer.allocate(8));
