@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The submitting call holds one count of its own until every entry is queued, so the list cannot finish while
  * entries are still being submitted: {@link #entryDone} for each entry, {@link #submitted()} once at the end.
+ *
+ * <p>A LIO_WAIT group is reused by its thread ({@link #forWait}): once its call returned with the list done, no
+ * entry refers to it any more, so the next LIO_WAIT of that thread allocates nothing.
  */
 public final class ListGroup {
     private final AtomicInteger pending;
@@ -29,6 +32,24 @@ public final class ListGroup {
         this.notification = notification;
         this.handedOff = handedOff;
         this.waiter = waiter;
+    }
+
+    /**
+     * The LIO_WAIT group of {@code waiter}'s thread, reset for {@code entries}: the one its last LIO_WAIT used if
+     * that list is done (a call interrupted with EINTR leaves its list running, and then a new group is made).
+     */
+    public static ListGroup forWait(Waiter waiter, int entries) {
+        ListGroup g = waiter.listGroup;
+        if (g == null || !g.done) {
+            g = new ListGroup(entries, null, Engine.NOTHING, waiter);
+            waiter.listGroup = g;
+            return g;
+        }
+        g.failed = false;
+        g.done = false;
+        // Volatile: the reset above is visible to whichever thread finishes the new list.
+        g.pending.set(entries + 1);
+        return g;
     }
 
     /** One entry is done with error status {@code error} (0 on success). */

@@ -367,8 +367,9 @@ final class AioCalls {
             return -Errno.EAGAIN;
         }
         Waiter waiter = mode == Aio.LIO_WAIT ? Waiter.current() : null;
-        ListGroup group = new ListGroup(entries, listNotification,
-                listNotification != null ? engine.slotReleaser() : Engine.NOTHING, waiter);
+        ListGroup group = waiter != null ? ListGroup.forWait(waiter, entries)
+                : new ListGroup(entries, listNotification,
+                        listNotification != null ? engine.slotReleaser() : Engine.NOTHING, null);
         boolean rejected = false;
         for (int i = 0; i < nent; i++) {
             aiocb cb = list[i];
