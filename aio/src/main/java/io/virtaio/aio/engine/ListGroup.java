@@ -1,6 +1,7 @@
 package io.virtaio.aio.engine;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The requests of one lio_listio call (POSIX.1-2017 lio_listio): it learns when the last one is done, then fires
@@ -20,6 +21,8 @@ public final class ListGroup {
     private final Waiter waiter;
     private volatile boolean failed;
     private volatile boolean done;
+    /** What a LIO_WAIT on the simulation thread waits for; made once per group, so reuse allocates nothing. */
+    private final BooleanSupplier doneOrInterrupted = this::finishedOrInterrupted;
 
     /**
      * @param entries      requests that will report {@link #entryDone} (queued ones and ones that failed at once)
@@ -80,6 +83,15 @@ public final class ListGroup {
 
     public boolean isDone() {
         return done;
+    }
+
+    /** The list is done, or the waiting thread was interrupted by a signal (LIO_WAIT). */
+    public BooleanSupplier doneOrInterrupted() {
+        return doneOrInterrupted;
+    }
+
+    private boolean finishedOrInterrupted() {
+        return done || waiter != null && waiter.interruptedBy() != 0;
     }
 
     /** True if some entry ended with an error status (ECANCELED included); read after {@link #isDone()}. */

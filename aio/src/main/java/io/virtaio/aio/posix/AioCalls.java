@@ -419,7 +419,7 @@ final class AioCalls {
         try {
             Stepper sim = kernel.stepperOnThisThread();
             if (sim != null) {
-                sim.runUntil(() -> group.isDone() || waiter.interruptedBy() != 0, Long.MAX_VALUE);
+                sim.runUntil(group.doneOrInterrupted(), Long.MAX_VALUE);
                 return group.isDone() ? 0 : waiter.interruptedBy() != 0 ? -Errno.EINTR : -Errno.EDEADLK;
             }
             while (!group.isDone()) {
