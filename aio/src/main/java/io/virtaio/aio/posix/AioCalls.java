@@ -15,6 +15,7 @@ import io.virtaio.aio.kernel.Stepper;
 import io.virtaio.netstack.Errno;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The logic behind the aio.h functions. Every method returns a non-negative result or {@code -errno}; {@link Aio}
@@ -253,8 +254,14 @@ final class AioCalls {
             Stepper sim = kernel.stepperOnThisThread();
             if (sim != null) {
                 // Simulation thread: step the simulation instead of parking; the timeout is in virtual time.
-                sim.runUntil(() -> anyDone(list, nent) || w.interruptedBy() != 0,
-                        timeoutNs < 0 ? Long.MAX_VALUE : deadline);
+                SuspendCondition mine = SUSPEND.get();
+                // A notification run inside this wait may wait too (nested on this thread): it gets its own.
+                SuspendCondition c = (mine.inUse() ? new SuspendCondition() : mine).of(list, nent, w);
+                try {
+                    sim.runUntil(c, timeoutNs < 0 ? Long.MAX_VALUE : deadline);
+                } finally {
+                    c.clear();
+                }
                 if (anyDone(list, nent)) {
                     return 0;
                 }
@@ -286,6 +293,36 @@ final class AioCalls {
                 }
             }
             waits.exit(w);
+        }
+    }
+
+    /** What aio_suspend waits for on the simulation thread; one per thread, so waiting allocates nothing. */
+    private static final ThreadLocal<SuspendCondition> SUSPEND = ThreadLocal.withInitial(SuspendCondition::new);
+
+    private static final class SuspendCondition implements BooleanSupplier {
+        private aiocb[] list;
+        private int nent;
+        private Waiter waiter;
+
+        SuspendCondition of(aiocb[] l, int n, Waiter w) {
+            list = l;
+            nent = n;
+            waiter = w;
+            return this;
+        }
+
+        void clear() {
+            list = null;
+            waiter = null;
+        }
+
+        boolean inUse() {
+            return waiter != null;
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            return anyDone(list, nent) || waiter.interruptedBy() != 0;
         }
     }
 
