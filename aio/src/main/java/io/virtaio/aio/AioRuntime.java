@@ -117,7 +117,7 @@ public final class AioRuntime implements AutoCloseable {
             throw e;
         }
         this.netNodes = List.copyOf(nodes);
-        this.kernel = new Kernel(engine, table, files, nodes, waits, memory, clock, simulator);
+        this.kernel = new Kernel(engine, table, files, nodes, waits, memory, clock, simulator, config.backoff());
         this.signals = sig;
         Executor notify;
         if (executor != null) {

@@ -4,6 +4,7 @@ import io.virtaio.aio.engine.Engine;
 import io.virtaio.aio.engine.WaitRegistry;
 import io.virtaio.aio.fd.DescriptorTable;
 import io.virtaio.aio.fs.FileWorkers;
+import io.virtaio.aio.loop.Backoff;
 import io.virtaio.aio.net.NetNode;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -23,14 +24,16 @@ public final class Kernel {
     private final OwnedMemory memory;
     private final LongSupplier clock;
     private final Stepper stepper;
+    private final Backoff backoff;
     private volatile boolean closed;
 
     /**
      * @param clock   the runtime's monotonic clock (System.nanoTime, or virtual time when simulated)
      * @param stepper the simulation of a simulated runtime, else null
+     * @param backoff how a caller about to wait spins and yields before it parks
      */
     public Kernel(Engine engine, DescriptorTable table, FileWorkers files, List<NetNode> nodes, WaitRegistry waits,
-            OwnedMemory memory, LongSupplier clock, Stepper stepper) {
+            OwnedMemory memory, LongSupplier clock, Stepper stepper, Backoff backoff) {
         this.engine = engine;
         this.table = table;
         this.files = files;
@@ -39,6 +42,12 @@ public final class Kernel {
         this.memory = memory;
         this.clock = clock;
         this.stepper = stepper;
+        this.backoff = backoff;
+    }
+
+    /** How a caller about to wait (aio_suspend, LIO_WAIT, a synchronous call) spins and yields before parking. */
+    public Backoff backoff() {
+        return backoff;
     }
 
     /** The runtime's monotonic clock in nanoseconds: timeouts are measured on it. */

@@ -11,6 +11,7 @@ import io.virtaio.aio.fs.IoErrno;
 import io.virtaio.aio.fs.OpenFlags;
 import io.virtaio.aio.kernel.Kernel;
 import io.virtaio.aio.kernel.Stepper;
+import io.virtaio.aio.loop.Backoff;
 import io.virtaio.netstack.Errno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -168,7 +169,7 @@ final class SyncCalls {
                     return -Errno.EDEADLK;
                 }
             } else {
-                canceledByInterrupt = await(d, r);
+                canceledByInterrupt = await(d, r, kernel.backoff());
             }
             int status = r.statusAcquire();
             long result = r.result();
@@ -208,8 +209,16 @@ final class SyncCalls {
         return true;
     }
 
-    /** Parks until {@code r} completes; returns true if an interrupt canceled it. */
-    private static boolean await(Descriptor d, Request r) {
+    /**
+     * Parks until {@code r} completes, after spinning and yielding as {@code backoff} says (a completion a few
+     * microseconds away then costs no park and unpark); returns true if an interrupt canceled it.
+     */
+    private static boolean await(Descriptor d, Request r, Backoff backoff) {
+        for (int round = 1; r.status() == Errno.EINPROGRESS && backoff.busy(round); round++) {
+            if (Thread.currentThread().isInterrupted()) {
+                break;
+            }
+        }
         Waiter w = Waiter.current();
         r.addWaiter(w);
         boolean interrupted = false;
