@@ -33,10 +33,11 @@ public final class ChannelEcho {
             StackChannelGroup serverGroup = rt.channelGroup(1, StackChannelGroup.LOOP_THREAD);
             StackChannelGroup clientGroup = rt.channelGroup(0);
             StackServerSocketChannel listener = StackServerSocketChannel.open(serverGroup).bind(SERVER, 16);
+            CompletableFuture<Void> served = new CompletableFuture<>();
             listener.accept(null, new CompletionHandler<AsynchronousSocketChannel, Void>() {
                 @Override
                 public void completed(AsynchronousSocketChannel ch, Void v) {
-                    echo(ch, ByteBuffer.allocateDirect(Math.max(size, 4096)));
+                    echo(ch, ByteBuffer.allocateDirect(Math.max(size, 4096)), served);
                 }
 
                 @Override
@@ -67,6 +68,8 @@ public final class ChannelEcho {
                 }
             }
             long elapsed = System.nanoTime() - start;
+            ch.shutdownOutput();
+            served.join();                              // the server saw end of stream and closed its side
             ch.close();
             listener.close();
             return new EchoReport("java-echo", messages, (long) messages * size, elapsed, rtt, rt.counters());
@@ -83,13 +86,14 @@ public final class ChannelEcho {
         });
     }
 
-    /** The server side of one connection: read, write back, read again, until end of stream. */
-    static void echo(AsynchronousSocketChannel ch, ByteBuffer buf) {
+    /** The server side of one connection: read, write back, read again, until end of stream; then {@code done}. */
+    static void echo(AsynchronousSocketChannel ch, ByteBuffer buf, CompletableFuture<Void> done) {
         ch.read(buf, null, new CompletionHandler<Integer, Void>() {
             @Override
             public void completed(Integer n, Void v) {
                 if (n < 0) {
                     close(ch);
+                    done.complete(null);
                     return;
                 }
                 buf.flip();
@@ -101,12 +105,13 @@ public final class ChannelEcho {
                             return;
                         }
                         buf.clear();
-                        echo(ch, buf);
+                        echo(ch, buf, done);
                     }
 
                     @Override
                     public void failed(Throwable t, Void x) {
                         close(ch);
+                        done.completeExceptionally(t);
                     }
                 });
             }
@@ -114,6 +119,7 @@ public final class ChannelEcho {
             @Override
             public void failed(Throwable t, Void v) {
                 close(ch);
+                done.completeExceptionally(t);
             }
         });
     }
