@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * @param sigqueueMax      SIGQUEUE_MAX: signals queued by sigqueue and not yet delivered
  * @param fileWorkers      platform threads running host file I/O
  * @param loopRingCapacity bound of each event loop's submission ring (EAGAIN when full)
- * @param backoff          how idle event loops wait before parking
+ * @param backoff          how idle event loops, and callers about to wait for a completion, spin and yield before
+ *                         parking (a completion a few microseconds away then costs no park and unpark)
  * @param closeGraceNs     how long {@link AioRuntime#close()} lets operations in progress finish before aborting
  *                         them
  * @param clock            the event loops' clock (nanoseconds, monotonic); time never comes from elsewhere

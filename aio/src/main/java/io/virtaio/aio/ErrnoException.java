@@ -45,7 +45,7 @@ public final class ErrnoException extends IOException {
 
     /**
      * The exception for {@code errno}: the JDK's own type where it has one (NoSuchFileException, ConnectException,
-     * …), else an {@link ErrnoException}.
+     * …, with an {@link ErrnoException} as its cause, so the errno is never lost), else an {@link ErrnoException}.
      *
      * @param errno   a positive errno (a negative one is taken as {@code -errno})
      * @param context what failed: a path, an address, an operation
@@ -53,7 +53,7 @@ public final class ErrnoException extends IOException {
     public static IOException of(int errno, String context) {
         int e = Math.abs(errno);
         String what = context == null ? "" : context;
-        return switch (e) {
+        IOException jdk = switch (e) {
             case Errno.ENOENT -> new NoSuchFileException(what, null, Errno.describe(e));
             case Errno.EEXIST -> new FileAlreadyExistsException(what, null, Errno.describe(e));
             case Errno.EACCES -> new AccessDeniedException(what, null, Errno.describe(e));
@@ -61,7 +61,22 @@ public final class ErrnoException extends IOException {
             case Errno.ECONNREFUSED -> new ConnectException(message(e, context));
             case Errno.EHOSTUNREACH, Errno.ENETUNREACH -> new NoRouteToHostException(message(e, context));
             case Errno.ETIMEDOUT -> new SocketTimeoutException(message(e, context));
-            default -> new ErrnoException(e, context);
+            default -> null;
         };
+        if (jdk == null) {
+            return new ErrnoException(e, context);
+        }
+        jdk.initCause(new ErrnoException(e, context));
+        return jdk;
+    }
+
+    /** The errno behind {@code t}: its own if it is an ErrnoException, else its cause's; 0 if none. */
+    public static int errnoOf(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ErrnoException ee) {
+                return ee.errno;
+            }
+        }
+        return 0;
     }
 }

@@ -24,11 +24,13 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENFILE = 23;
     public static final int EMFILE = 24;
+    public static final int ENOTTY = 25;
     public static final int EFBIG = 27;
     public static final int ENOSPC = 28;
     public static final int ESPIPE = 29;
     public static final int EROFS = 30;
     public static final int EPIPE = 32;
+    public static final int EDEADLK = 35;
     public static final int ENOSYS = 38;
     public static final int ENOTSOCK = 88;
     public static final int EDESTADDRREQ = 89;
@@ -76,11 +78,13 @@ public final class Errno {
             case EINVAL -> "EINVAL";
             case ENFILE -> "ENFILE";
             case EMFILE -> "EMFILE";
+            case ENOTTY -> "ENOTTY";
             case EFBIG -> "EFBIG";
             case ENOSPC -> "ENOSPC";
             case ESPIPE -> "ESPIPE";
             case EROFS -> "EROFS";
             case EPIPE -> "EPIPE";
+            case EDEADLK -> "EDEADLK";
             case ENOSYS -> "ENOSYS";
             case ENOTSOCK -> "ENOTSOCK";
             case EDESTADDRREQ -> "EDESTADDRREQ";
@@ -118,6 +122,7 @@ public final class Errno {
             case EBADF -> "Bad file descriptor";
             case EINVAL -> "Invalid argument";
             case EPIPE -> "Broken pipe";
+            case EDEADLK -> "Resource deadlock avoided";
             case ECONNRESET -> "Connection reset by peer";
             case ECONNREFUSED -> "Connection refused";
             case ETIMEDOUT -> "Connection timed out";
@@ -146,6 +151,7 @@ public final class Errno {
             case EISDIR -> "Is a directory";
             case ESPIPE -> "Illegal seek";
             case EMFILE -> "Too many open files";
+            case ENOTTY -> "Inappropriate ioctl for device";
             case ENOSPC -> "No space left on device";
             case EFBIG -> "File too large";
             default -> name(errno);

@@ -14,6 +14,7 @@ public final class Engine {
     private final Budget budget;
     private final Runnable slotReleaser;
     private final AtomicInteger synchronousCalls = new AtomicInteger();
+    private final AtomicInteger channelOperations = new AtomicInteger();
     private final LongAdder submitted = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -41,6 +42,7 @@ public final class Engine {
         return slotReleaser;
     }
 
+    /** A request was handed to its descriptor (aio, synchronous call or channel operation): it will complete once. */
     public void countSubmission() {
         submitted.increment();
     }
@@ -72,9 +74,22 @@ public final class Engine {
         synchronousCalls.decrementAndGet();
     }
 
-    /** Asynchronous requests outstanding (holding AIO_MAX slots) plus synchronous calls in progress. */
+    /** A Java channel operation was submitted (it holds no AIO_MAX slot, but runtime close waits for it). */
+    public void enterChannelOperation() {
+        channelOperations.incrementAndGet();
+    }
+
+    /** A Java channel operation completed and its handler, future or blocked caller was handed the result. */
+    public void exitChannelOperation() {
+        channelOperations.decrementAndGet();
+    }
+
+    /**
+     * Asynchronous requests outstanding (holding AIO_MAX slots), synchronous calls and Java channel operations in
+     * progress.
+     */
     public int inFlight() {
-        return budget.used() + synchronousCalls.get();
+        return budget.used() + synchronousCalls.get() + channelOperations.get();
     }
 
     /** Adds this engine's counters to {@code into}. */
@@ -87,5 +102,6 @@ public final class Engine {
         into.put("notifications.fired", notified.sum());
         into.put("notifications.failed", notificationFailures.sum());
         into.put("calls.synchronous", (long) synchronousCalls.get());
+        into.put("channels.operations", (long) channelOperations.get());
     }
 }

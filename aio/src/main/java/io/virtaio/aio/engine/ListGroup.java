@@ -1,6 +1,7 @@
 package io.virtaio.aio.engine;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The requests of one lio_listio call (POSIX.1-2017 lio_listio): it learns when the last one is done, then fires
@@ -9,6 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The submitting call holds one count of its own until every entry is queued, so the list cannot finish while
  * entries are still being submitted: {@link #entryDone} for each entry, {@link #submitted()} once at the end.
+ *
+ * <p>A LIO_WAIT group is reused by its thread ({@link #forWait}): once its call returned with the list done, no
+ * entry refers to it any more, so the next LIO_WAIT of that thread allocates nothing.
  */
 public final class ListGroup {
     private final AtomicInteger pending;
@@ -17,6 +21,8 @@ public final class ListGroup {
     private final Waiter waiter;
     private volatile boolean failed;
     private volatile boolean done;
+    /** What a LIO_WAIT on the simulation thread waits for; made once per group, so reuse allocates nothing. */
+    private final BooleanSupplier doneOrInterrupted = this::finishedOrInterrupted;
 
     /**
      * @param entries      requests that will report {@link #entryDone} (queued ones and ones that failed at once)
@@ -29,6 +35,24 @@ public final class ListGroup {
         this.notification = notification;
         this.handedOff = handedOff;
         this.waiter = waiter;
+    }
+
+    /**
+     * The LIO_WAIT group of {@code waiter}'s thread, reset for {@code entries}: the one its last LIO_WAIT used if
+     * that list is done (a call interrupted with EINTR leaves its list running, and then a new group is made).
+     */
+    public static ListGroup forWait(Waiter waiter, int entries) {
+        ListGroup g = waiter.listGroup;
+        if (g == null || !g.done) {
+            g = new ListGroup(entries, null, Engine.NOTHING, waiter);
+            waiter.listGroup = g;
+            return g;
+        }
+        g.failed = false;
+        g.done = false;
+        // Volatile: the reset above is visible to whichever thread finishes the new list.
+        g.pending.set(entries + 1);
+        return g;
     }
 
     /** One entry is done with error status {@code error} (0 on success). */
@@ -59,6 +83,15 @@ public final class ListGroup {
 
     public boolean isDone() {
         return done;
+    }
+
+    /** The list is done, or the waiting thread was interrupted by a signal (LIO_WAIT). */
+    public BooleanSupplier doneOrInterrupted() {
+        return doneOrInterrupted;
+    }
+
+    private boolean finishedOrInterrupted() {
+        return done || waiter != null && waiter.interruptedBy() != 0;
     }
 
     /** True if some entry ended with an error status (ECANCELED included); read after {@link #isDone()}. */

@@ -70,10 +70,12 @@ public final class Request {
     private CompletionSink sink;
     private boolean holdsSlot;
     private Target target;
+    private long timeoutNs;
 
     // Owned by the executor.
     private int phase;
     private long moved;
+    private boolean timedOut;
     private Object value;
     Request next;
     Request prev;
@@ -143,8 +145,10 @@ public final class Request {
         this.sink = null;
         this.holdsSlot = false;
         this.target = null;
+        this.timeoutNs = 0;
         this.phase = NEW;
         this.moved = 0;
+        this.timedOut = false;
         this.value = null;
         return this;
     }
@@ -167,6 +171,15 @@ public final class Request {
     /** The request holds one of the runtime's {@code AIO_MAX} slots until its notification is handed off. */
     public Request withSlot() {
         this.holdsSlot = true;
+        return this;
+    }
+
+    /**
+     * The request gives up after {@code ns} (relative, on its executor's clock; 0: never): a request still queued
+     * then completes with ETIMEDOUT and {@link #timedOut()} set. Sockets only (the Java channels' timeouts).
+     */
+    public Request withTimeout(long ns) {
+        this.timeoutNs = ns;
         return this;
     }
 
@@ -206,6 +219,11 @@ public final class Request {
         return target;
     }
 
+    /** The relative timeout, 0 for none. */
+    public long timeoutNs() {
+        return timeoutNs;
+    }
+
     // ---------------------------------------------------------------------------------------------- executor
 
     public int phase() {
@@ -228,6 +246,15 @@ public final class Request {
 
     public void addMoved(long n) {
         moved += n;
+    }
+
+    /** The executor gave up on the request because its timeout passed (readable after completion). */
+    public boolean timedOut() {
+        return timedOut;
+    }
+
+    public void markTimedOut() {
+        timedOut = true;
     }
 
     /** An object result (an accepted connection), read by the submitter after completion. */
@@ -296,14 +323,16 @@ public final class Request {
         if (t != null) {
             t.release();
         }
+        if (n == null && slot) {
+            // Before the ring sees the completion: a reaper that resubmits at once must find the slot free.
+            e.budget().release(1);
+        }
         if (s != null) {
             s.post(owner, err == 0 ? res : -err);
         }
         if (n != null) {
             e.countNotification();
             n.fire(slot ? e.slotReleaser() : Engine.NOTHING);
-        } else if (slot) {
-            e.budget().release(1);
         }
         if (g != null) {
             g.entryDone(err);

@@ -26,6 +26,8 @@ public final class Waiter {
     private final Thread thread;
     /** The signal that interrupted the current wait, 0 while none did. */
     private volatile int signal;
+    /** The group this thread's last lio_listio(LIO_WAIT) used, reused by the next one (see ListGroup.forWait). */
+    ListGroup listGroup;
     // Links of the WaitRegistry's intrusive list, guarded by its lock.
     boolean registered;
     Waiter prevWaiting;

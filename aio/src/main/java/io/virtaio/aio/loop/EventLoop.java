@@ -10,17 +10,21 @@ import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 /**
- * One event-loop thread: it owns a set of {@link Pollable}s (a network stack and the device side of its in-process
+ * One event loop: it owns a set of {@link Pollable}s (network nodes: a stack and the device side of its in-process
  * backends) and a bounded MPSC submission ring through which any thread hands it work (requests, control calls).
  *
  * <p>Each round it takes the time once, drains the submission ring into its {@link Handler}, polls every
  * pollable and notes the earliest deadline. While there is work it keeps going; when a round finds none it backs off
  * ({@link Backoff}: spin, yield, then park until the deadline). {@link #offer} and {@link #wakeup()} (the loop's
- * {@link Doorbell}, for devices with threads of their own) unpark it. An idle loop is parked: it uses no CPU.
+ * {@link Doorbell}, rung by device notifications) unpark it. An idle loop is parked: it uses no CPU.
  *
- * <p>Parking is the Dekker handshake: the loop announces {@code sleeping} and re-checks for work; a producer
- * publishes its work and then reads {@code sleeping}; a full fence on each side guarantees that one of them sees the
- * other, so a wake-up is never lost.
+ * <p>Parking is the Dekker handshake: the loop announces {@code sleeping}, lets every pollable re-enable its
+ * notifications ({@link Pollable#prepareToWait}) and re-checks for work; a producer publishes its work and then reads
+ * {@code sleeping}; a full fence on each side guarantees that one of them sees the other, so a wake-up is never lost.
+ *
+ * <p>Two ways to run. {@link #start} gives the loop a platform thread of its own. {@link #attach} gives it none: a
+ * simulator steps it on its own thread with {@link #runOnce} and asks {@link #prepareToWait} before advancing virtual
+ * time; the stepping thread then counts as the loop thread ({@link #inLoop()}).
  *
  * <p>Exceptions thrown by the handler or a pollable are counted and reported to the thread's uncaught-exception
  * handler; they never stop the loop.
@@ -42,6 +46,9 @@ public final class EventLoop implements AutoCloseable {
     private final Doorbell doorbell = this::wakeup;
     private final MessagePassingQueue.Consumer<Object> dispatch = this::dispatch;
     private Thread thread;
+    /** Stepped mode: the thread that steps the loop, which counts as the loop thread. */
+    private volatile Thread stepper;
+    private volatile boolean stepped;
     private Handler handler;
     private Pollable[] pollables;
     private long roundNs;
@@ -70,13 +77,79 @@ public final class EventLoop implements AutoCloseable {
 
     /** Starts the loop thread (a platform thread, daemon). */
     public void start(Handler h, Pollable... p) {
-        if (thread != null) {
+        if (thread != null || stepped) {
             throw new IllegalStateException("event loop " + name + " already started");
         }
         this.handler = Objects.requireNonNull(h);
         this.pollables = p.clone();
         this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
         thread.start();
+    }
+
+    /**
+     * Stepped mode: no thread; {@code stepper} (and whoever {@link #bindStepper} names later) runs the loop's rounds
+     * with {@link #runOnce}.
+     */
+    public void attach(Handler h, Thread stepper, Pollable... p) {
+        if (thread != null || stepped) {
+            throw new IllegalStateException("event loop " + name + " already started");
+        }
+        this.handler = Objects.requireNonNull(h);
+        this.pollables = p.clone();
+        this.stepper = Objects.requireNonNull(stepper);
+        this.stepped = true;
+    }
+
+    /** Stepped mode: {@code t} steps the loop from now on (it becomes the loop thread). */
+    public void bindStepper(Thread t) {
+        if (!stepped) {
+            throw new IllegalStateException("event loop " + name + " runs on its own thread");
+        }
+        stepper = Objects.requireNonNull(t);
+    }
+
+    /** True if the loop is stepped by a simulator rather than running on a thread of its own. */
+    public boolean isStepped() {
+        return stepped;
+    }
+
+    /**
+     * Stepped mode: one round at {@code nowNs}: the submissions, then every pollable.
+     *
+     * @return when the loop next needs a round: {@code nowNs} if work remains now, {@link Long#MAX_VALUE} if only a
+     *     submission or a doorbell can bring work
+     */
+    public long runOnce(long nowNs) {
+        roundNs = nowNs;
+        wakePending = false;
+        rounds++;
+        int work = running ? submissions.drain(dispatch, DRAIN_LIMIT) : 0;
+        long next = Long.MAX_VALUE;
+        for (Pollable p : pollables) {
+            next = Math.min(next, poll(p, nowNs));
+        }
+        return work > 0 || !submissions.isEmpty() ? nowNs : next;
+    }
+
+    /**
+     * Stepped mode: before virtual time advances, re-enable every pollable's notifications and re-check (the same
+     * protocol a parking loop follows).
+     *
+     * @return true if the loop has work now (a submission, a doorbell, a pollable with work)
+     */
+    public boolean prepareToWait(long nowNs) {
+        boolean work = !submissions.isEmpty() || wakePending;
+        for (Pollable p : pollables) {
+            work |= p.prepareToWait(nowNs);
+        }
+        return work;
+    }
+
+    /** Stepped mode: the simulator is about to run rounds again; notifications may be suppressed. */
+    public void busy() {
+        for (Pollable p : pollables) {
+            p.busy();
+        }
     }
 
     public String name() {
@@ -88,9 +161,10 @@ public final class EventLoop implements AutoCloseable {
         return doorbell;
     }
 
-    /** True on the loop's own thread. */
+    /** True on the loop's own thread (in stepped mode: on the thread that steps it). */
     public boolean inLoop() {
-        return Thread.currentThread() == thread;
+        Thread t = Thread.currentThread();
+        return t == thread || (stepped && t == stepper);
     }
 
     /**
@@ -108,6 +182,11 @@ public final class EventLoop implements AutoCloseable {
             LockSupport.unpark(thread);
         }
         return true;
+    }
+
+    /** Submissions waiting in the ring (approximate from other threads). */
+    public int queued() {
+        return submissions.size();
     }
 
     /** Makes the loop run a round soon (a device has work). From any thread; never blocks. */
@@ -139,7 +218,7 @@ public final class EventLoop implements AutoCloseable {
             if (backoff.busy(++idle)) {
                 continue;
             }
-            park(next == Long.MAX_VALUE ? 0 : next - now);
+            park(now, next == Long.MAX_VALUE ? 0 : next - now);
             idle = 0;
         }
         // Work offered while stopping still runs, so that nothing handed to the loop is lost.
@@ -171,12 +250,17 @@ public final class EventLoop implements AutoCloseable {
         t.getUncaughtExceptionHandler().uncaughtException(t, e);
     }
 
-    /** Parks for {@code timeoutNs} (0: until woken). */
-    private void park(long timeoutNs) {
+    /** Parks for {@code timeoutNs} (0: until woken), unless a re-check after re-enabling notifications finds work. */
+    private void park(long nowNs, long timeoutNs) {
         sleeping = true;
         // Full fence: announce 'sleeping' before re-checking for work (Dekker with offer() and wakeup()).
         VarHandle.fullFence();
-        if (running && submissions.isEmpty() && !wakePending) {
+        boolean work = !running || !submissions.isEmpty() || wakePending;
+        // Every pollable re-enables its notifications, even when work is already known: the next park needs them.
+        for (Pollable p : pollables) {
+            work |= prepare(p, nowNs);
+        }
+        if (!work) {
             parks++;
             if (timeoutNs == 0) {
                 LockSupport.park(this);
@@ -185,6 +269,18 @@ public final class EventLoop implements AutoCloseable {
             }
         }
         sleeping = false;
+        for (Pollable p : pollables) {
+            p.busy();
+        }
+    }
+
+    private boolean prepare(Pollable p, long nowNs) {
+        try {
+            return p.prepareToWait(nowNs);
+        } catch (RuntimeException e) {
+            report(e);
+            return true;
+        }
     }
 
     /** Rounds run, times parked, submissions handled, exceptions caught. */
@@ -210,7 +306,13 @@ public final class EventLoop implements AutoCloseable {
         return rounds;
     }
 
+    /** True while the loop runs: its thread is alive, or (stepped mode) it is attached and not closed. */
     public boolean isAlive() {
+        return stepped ? running : thread != null && thread.isAlive();
+    }
+
+    /** True while a thread of the loop's own is alive (never in stepped mode). */
+    public boolean hasLiveThread() {
         return thread != null && thread.isAlive();
     }
 
@@ -218,6 +320,11 @@ public final class EventLoop implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (stepped) {
+            // Work offered while stopping still runs, on the closing thread, so that nothing handed over is lost.
+            submissions.drain(dispatch);
+            return;
+        }
         if (thread == null) {
             return;
         }

@@ -2,6 +2,7 @@ package io.virtaio.aio.net;
 
 import io.virtaio.netstack.Errno;
 import io.virtaio.netstack.Socket;
+import io.virtaio.netstack.tcp.TcpState;
 import io.virtaio.netstack.tcp.TcpSocket;
 import io.virtaio.netstack.udp.UdpSocket;
 
@@ -133,6 +134,39 @@ public final class SocketCalls {
                     out[1] = s.localPort();
                 }
                 return 0;
+            }
+        }.call(sd.node());
+    }
+
+    /** ioctl requests, numbered as Linux numbers them (asm-generic/ioctls.h; SIOCINQ and SIOCOUTQ are aliases). */
+    public static final int TIOCOUTQ = 0x5411;
+    public static final int FIONREAD = 0x541B;
+
+    /**
+     * ioctl(FIONREAD): bytes that can be read now (TCP), or whether a datagram waits (UDP: 1 or 0, the stack does not
+     * report the next datagram's size); ioctl(TIOCOUTQ): bytes in the send queue, unsent or unacknowledged (TCP).
+     * Into {@code out[0]}; 0, -EINVAL for another socket kind, -ENOTTY for another request.
+     */
+    public static int ioctl(SocketDescriptor sd, int request, int[] out) {
+        return new LoopCall() {
+            @Override
+            protected int run(NetNode n) {
+                Socket s = sd.socket();
+                if (request == FIONREAD) {
+                    out[0] = s instanceof TcpSocket t ? t.readable() : ((UdpSocket) s).queuedDatagrams() > 0 ? 1 : 0;
+                    return 0;
+                }
+                if (request == TIOCOUTQ) {
+                    if (!(s instanceof TcpSocket t)) {
+                        return -Errno.EINVAL;
+                    }
+                    // The send ring holds exactly the unsent and unacknowledged bytes: its size less its free space.
+                    TcpState st = t.state();
+                    boolean data = st == TcpState.ESTABLISHED || st == TcpState.CLOSE_WAIT;
+                    out[0] = data ? t.getOption(TcpSocket.SO_SNDBUF) - t.writable() : 0;
+                    return 0;
+                }
+                return -Errno.ENOTTY;
             }
         }.call(sd.node());
     }

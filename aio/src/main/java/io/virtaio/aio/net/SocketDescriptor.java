@@ -9,7 +9,10 @@ import io.virtaio.aio.fd.Descriptor;
 import io.virtaio.netstack.Errno;
 import io.virtaio.netstack.Socket;
 import io.virtaio.netstack.tcp.TcpSocket;
+import io.virtaio.netstack.tcp.TcpState;
+import io.virtaio.netstack.time.Timer;
 import io.virtaio.netstack.udp.UdpSocket;
+import java.lang.foreign.MemorySegment;
 
 /**
  * A socket on a node's stack, as a descriptor. Everything but {@link #submit} runs on the node's event loop, which
@@ -19,11 +22,20 @@ import io.virtaio.netstack.udp.UdpSocket;
  * holds up a read). The head of each queue is served whenever the socket's readiness may have changed: a write
  * sends what fits and stays at the head until all its bytes are queued in the stack (so writes land in call order,
  * whatever aio_offset says: the offset of a socket is ignored); a read completes as soon as any byte, the end of
- * the stream or an error arrives, as read(2) does. Bytes are copied straight between the request's buffer and the
- * stack's socket buffers.
+ * the stream or an error arrives, as read(2) does (POSIX.1-2017 read: "the number of bytes actually read", at
+ * least one on a stream socket unless at end of file).
+ *
+ * <p>Direct receive: a TCP socket's {@link TcpSocket.DirectReader} hands in-order payload straight from the
+ * received segment into the buffers of the reads waiting in the queue, oldest first, whenever the receive ring is
+ * empty; the receive ring is skipped, one copy fewer. Bytes moved that way make the read in progress; it completes
+ * at the next readiness event of the same loop round with the bytes it got.
  *
  * <p>Cancellation (decision 4): a request is in progress, and no longer cancelable, once a byte has moved to or
  * from its buffer (or, for connect, once the SYN is out); queued requests are canceled with ECANCELED.
+ *
+ * <p>Errors of the connection surface as the error status of the request that meets them: the first call after a
+ * reset or a timeout gets ECONNRESET or ETIMEDOUT (once, as SO_ERROR), later writes EPIPE, later reads 0; a refused
+ * connect ECONNREFUSED. A write that moved bytes before the error completes with that count (POSIX.1-2017 write).
  *
  * <p>Close: queued requests are canceled; requests in progress finish; the stack socket is closed when none is
  * left (POSIX.1-2017 close: "completes as if the close() operation had not yet occurred").
@@ -37,14 +49,24 @@ public final class SocketDescriptor extends Descriptor {
     private final RequestQueue writes = new RequestQueue();
     private boolean closing;
     private boolean released;
+    // Timeouts of the Java channels: one timed request per direction at a time.
+    private Timer readTimer;
+    private Timer writeTimer;
+    private Request readTimed;
+    private Request writeTimed;
+    private long directBytes;
 
-    /** Loop thread: wraps a new stack socket (attaching itself for readiness events). */
+    /** Loop thread: wraps a new stack socket (attaching itself for readiness events and direct receive). */
     SocketDescriptor(NetNode node, Socket socket) {
         this.node = node;
         this.socket = socket;
         this.tcp = socket instanceof TcpSocket t ? t : null;
         this.udp = socket instanceof UdpSocket u ? u : null;
         socket.attach(this);
+        if (tcp != null) {
+            // Installed now; the stack applies it once the connection is established.
+            tcp.setDirectReader(this::takeDirect);
+        }
         node.register(this);
     }
 
@@ -59,6 +81,11 @@ public final class SocketDescriptor extends Descriptor {
 
     public boolean isStream() {
         return tcp != null;
+    }
+
+    /** Bytes received straight into request buffers, skipping the receive ring (loop thread; approximate elsewhere). */
+    public long directBytes() {
+        return directBytes;
     }
 
     // ------------------------------------------------------------------------------------------------ any thread
@@ -79,19 +106,16 @@ public final class SocketDescriptor extends Descriptor {
         }.call(node);
     }
 
+    /** Cancels what is queued before close() returns, so aio_error shows ECANCELED at once, as for files. */
     @Override
     protected void onClose() {
-        if (node.loop().inLoop()) {
-            closeOnLoop();
-            return;
-        }
-        node.post(new LoopCall() {
+        new LoopCall() {
             @Override
             protected int run(NetNode n) {
                 closeOnLoop();
                 return 0;
             }
-        });
+        }.call(node);
     }
 
     @Override
@@ -116,6 +140,30 @@ public final class SocketDescriptor extends Descriptor {
             @Override
             protected int run(NetNode n) {
                 abortOnLoop();
+                return 0;
+            }
+        }.call(node);
+    }
+
+    /**
+     * For a Java channel's close (after the descriptor was closed, which canceled what was queued): completes the
+     * requests still in progress with ECANCELED at once, however many bytes they moved, and closes the stack socket
+     * (gracefully: data already in the send buffer still goes out). The JDK's rule: close fails every pending
+     * operation with AsynchronousCloseException.
+     */
+    public void abandonInProgress() {
+        new LoopCall() {
+            @Override
+            protected int run(NetNode n) {
+                closing = true;
+                for (RequestQueue q : new RequestQueue[] {reads, writes}) {
+                    Request r;
+                    while ((r = q.poll()) != null) {
+                        disarmTimeout(r);
+                        r.complete(-1, Errno.ECANCELED);
+                    }
+                }
+                releaseSocket();
                 return 0;
             }
         }.call(node);
@@ -149,14 +197,15 @@ public final class SocketDescriptor extends Descriptor {
     // ------------------------------------------------------------------------------------------------ loop thread
 
     /** A request arrived through the loop's submission ring. */
-    void onSubmit(Request r) {
+    void onSubmit(Request r, long nowNs) {
         if (closing) {
             r.complete(-1, Errno.ECANCELED);
             return;
         }
         int op = r.op();
-        if (Op.readsIntoBuffer(op) || Op.writesFromBuffer(op)) {
-            int bad = Buffers.check(r.buffer(), r.length(), Op.readsIntoBuffer(op));
+        boolean read = Op.readsIntoBuffer(op);
+        if (read || Op.writesFromBuffer(op)) {
+            int bad = Buffers.check(r.buffer(), r.length(), read);
             if (bad != 0) {
                 r.complete(-1, bad);
                 return;
@@ -166,12 +215,23 @@ public final class SocketDescriptor extends Descriptor {
             r.complete(-1, Errno.EOPNOTSUPP);
             return;
         }
+        if (op == Op.ACCEPT && tcp.state() != TcpState.LISTEN) {
+            // POSIX.1-2017 accept [EINVAL]: "The socket is not accepting connections."
+            r.complete(-1, Errno.EINVAL);
+            return;
+        }
         r.markQueued();
-        if (Op.readsIntoBuffer(op) || op == Op.ACCEPT) {
+        if (read || op == Op.ACCEPT) {
             reads.addLast(r);
+            if (r.timeoutNs() > 0) {
+                armTimeout(r, true, nowNs);
+            }
             pumpReads();
         } else {
             writes.addLast(r);
+            if (r.timeoutNs() > 0) {
+                armTimeout(r, false, nowNs);
+            }
             pumpWrites();
         }
     }
@@ -180,6 +240,36 @@ public final class SocketDescriptor extends Descriptor {
     void onReadiness(int readiness) {
         pumpReads();
         pumpWrites();
+    }
+
+    /**
+     * The stack's direct reader (during TCP input, while the receive ring is empty): in-order payload goes into
+     * the waiting reads, oldest first, each up to its length. Returns how many bytes were taken; the stack keeps the
+     * rest in the ring. Never calls back into the stack.
+     */
+    private int takeDirect(MemorySegment src, long off, int len) {
+        int taken = 0;
+        Request r = reads.peek();
+        while (r != null && taken < len) {
+            if (r.op() == Op.ACCEPT) {
+                return taken;
+            }
+            long room = r.length() - r.moved();
+            if (room > 0) {
+                int n = (int) Math.min(room, len - taken);
+                MemorySegment.copy(src, off + taken, r.buffer(), r.moved(), n);
+                // In progress from the first byte on (decision 4); it completes at the next readiness event.
+                r.markActive();
+                r.addMoved(n);
+                taken += n;
+            }
+            r = reads.after(r);
+        }
+        if (taken > 0) {
+            directBytes += taken;
+            node.countDirect(taken);
+        }
+        return taken;
     }
 
     private void pumpReads() {
@@ -197,6 +287,12 @@ public final class SocketDescriptor extends Descriptor {
                 }
                 r.setValue(new SocketDescriptor(node, c));
                 finish(reads, r, 0);
+                continue;
+            }
+            if (r.moved() > 0) {
+                // Filled (at least partly) by direct receive: bytes that arrived later wait in the ring for the
+                // next read, so the stream stays in order.
+                finish(reads, r, r.moved());
                 continue;
             }
             long want = r.length();
@@ -238,7 +334,7 @@ public final class SocketDescriptor extends Descriptor {
                 }
                 continue;
             }
-            if (n == -Errno.EAGAIN || n == -Errno.ENOBUFS) {
+            if (n == -Errno.EAGAIN || n == -Errno.ENOBUFS && tcp != null) {
                 return;
             }
             // POSIX.1-2017 write: after a partial transfer the count is returned, the error comes next time.
@@ -279,34 +375,76 @@ public final class SocketDescriptor extends Descriptor {
     /** Dequeues and completes {@code r} with {@code rc} (bytes or -errno); closes the socket if it was the last. */
     private void finish(RequestQueue q, Request r, long rc) {
         q.remove(r);
+        disarmTimeout(r);
         r.completeWith(rc);
         if (closing && reads.isEmpty() && writes.isEmpty()) {
             releaseSocket();
         }
     }
 
+    // ------------------------------------------------------------------------------------------------ timeouts
+
+    private void armTimeout(Request r, boolean read, long nowNs) {
+        Timer t;
+        if (read) {
+            if (readTimer == null) {
+                readTimer = new Timer(now -> onTimeout(true));
+            }
+            t = readTimer;
+            readTimed = r;
+        } else {
+            if (writeTimer == null) {
+                writeTimer = new Timer(now -> onTimeout(false));
+            }
+            t = writeTimer;
+            writeTimed = r;
+        }
+        node.timers().arm(t, nowNs + r.timeoutNs());
+    }
+
+    private void disarmTimeout(Request r) {
+        if (r == readTimed) {
+            readTimed = null;
+            node.timers().cancel(readTimer);
+        } else if (r == writeTimed) {
+            writeTimed = null;
+            node.timers().cancel(writeTimer);
+        }
+    }
+
+    /**
+     * The timeout of the timed request of one direction passed. A request that moved no byte is withdrawn (nothing
+     * happened to its buffer); a read that got bytes completes with them; a write that moved bytes is withdrawn too,
+     * with {@link Request#moved()} telling how many left (the channel then refuses further writes).
+     */
+    private void onTimeout(boolean read) {
+        RequestQueue q = read ? reads : writes;
+        Request r = read ? readTimed : writeTimed;
+        if (r == null || !q.contains(r)) {
+            return;
+        }
+        if (read && r.moved() > 0) {
+            finish(q, r, r.moved());
+            return;
+        }
+        r.markTimedOut();
+        finish(q, r, -Errno.ETIMEDOUT);
+    }
+
+    // ------------------------------------------------------------------------------------------------ cancel, close
+
     /** Loop thread: aio_cancel on this socket. */
     int cancelOnLoop(Request r) {
         int canceled = 0;
         int inProgress = 0;
         if (r == null) {
-            for (RequestQueue q : new RequestQueue[] {reads, writes}) {
-                Request c = q.peek();
-                while (c != null) {
-                    Request next = q.after(c);
-                    if (c.phase() == Request.QUEUED) {
-                        q.remove(c);
-                        c.complete(-1, Errno.ECANCELED);
-                        canceled++;
-                    } else {
-                        inProgress++;
-                    }
-                    c = next;
-                }
-            }
+            canceled += cancelQueued(reads);
+            canceled += cancelQueued(writes);
+            inProgress = reads.size() + writes.size();
         } else if (reads.contains(r) || writes.contains(r)) {
             if (r.phase() == Request.QUEUED) {
                 (reads.contains(r) ? reads : writes).remove(r);
+                disarmTimeout(r);
                 r.complete(-1, Errno.ECANCELED);
                 canceled++;
             } else {
@@ -316,9 +454,29 @@ public final class SocketDescriptor extends Descriptor {
         return CancelResult.of(canceled, inProgress);
     }
 
+    /** Cancels every request of {@code q} that moved nothing yet; the ones in progress stay. */
+    private int cancelQueued(RequestQueue q) {
+        int canceled = 0;
+        Request c = q.peek();
+        while (c != null) {
+            Request next = q.after(c);
+            if (c.phase() == Request.QUEUED) {
+                q.remove(c);
+                disarmTimeout(c);
+                c.complete(-1, Errno.ECANCELED);
+                canceled++;
+            }
+            c = next;
+        }
+        return canceled;
+    }
+
     private void closeOnLoop() {
         closing = true;
         cancelOnLoop(null);
+        // What is in progress finishes: reads that direct receive filled complete now, writes as the peer reads.
+        pumpReads();
+        pumpWrites();
         if (reads.isEmpty() && writes.isEmpty()) {
             releaseSocket();
         }
@@ -330,6 +488,7 @@ public final class SocketDescriptor extends Descriptor {
         for (RequestQueue q : new RequestQueue[] {reads, writes}) {
             Request r;
             while ((r = q.poll()) != null) {
+                disarmTimeout(r);
                 if (r.moved() > 0) {
                     r.complete(r.moved(), 0);
                 } else {
@@ -346,6 +505,9 @@ public final class SocketDescriptor extends Descriptor {
     private void releaseSocket() {
         if (!released) {
             released = true;
+            if (tcp != null) {
+                tcp.setDirectReader(null);
+            }
             socket.close();
             node.unregister(this);
         }

@@ -9,7 +9,7 @@
  * data request; one object per control call. Checked here: buffers (EFAULT), operations the socket kind does not
  * have (EOPNOTSUPP), options (ENOPROTOOPT); the stack checks the rest and its -errno is reported as is.
  *
- * <p>Status: written against the netstack contract skeletons ({@code Stack}, {@code TcpSocket}, {@code UdpSocket});
- * it runs once the stack lands.
+ * <p>Data path: a read waiting at the head of its queue receives in-order TCP payload straight from the received
+ * segment ({@link io.virtaio.netstack.tcp.TcpSocket.DirectReader}), skipping the socket's receive ring.
  */
 package io.virtaio.aio.net;

@@ -5,6 +5,7 @@ import io.virtaio.aio.engine.Limits;
 import io.virtaio.aio.engine.Op;
 import io.virtaio.aio.fs.OpenFlags;
 import io.virtaio.aio.kernel.Kernel;
+import io.virtaio.aio.net.SocketCalls;
 import io.virtaio.netstack.Errno;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.Executor;
@@ -121,6 +122,14 @@ public final class Aio {
     public static final int IPPROTO_UDP = 17;
     public static final int TCP_NODELAY = 1;
     public static final int INADDR_ANY = 0;
+
+    // -------------------------------------------------------------------------------------- <sys/ioctl.h> (Linux)
+    /** Bytes that can be read now (also SIOCINQ). */
+    public static final int FIONREAD = SocketCalls.FIONREAD;
+    /** Bytes in a TCP socket's send queue, unsent or unacknowledged (also SIOCOUTQ). */
+    public static final int TIOCOUTQ = SocketCalls.TIOCOUTQ;
+    public static final int SIOCINQ = FIONREAD;
+    public static final int SIOCOUTQ = TIOCOUTQ;
 
     /** No such process: not in the netstack's table, used only by pthread_kill. */
     private static final int ESRCH = 3;
@@ -435,6 +444,15 @@ public final class Aio {
 
     public int getpeername(int socket, sockaddr_in address) {
         return ret(sockets.name(socket, address, true));
+    }
+
+    /**
+     * ioctl with an int out-argument, for the Linux socket requests {@link #FIONREAD} (SIOCINQ) and
+     * {@link #TIOCOUTQ} (SIOCOUTQ). POSIX.1-2017 specifies ioctl for STREAMS only; these are Linux's. -1 with
+     * EBADF, ENOTTY (not a socket, or another request), EINVAL (TIOCOUTQ on a UDP socket), EFAULT.
+     */
+    public int ioctl(int fildes, int request, int[] argp) {
+        return ret(sockets.ioctl(fildes, request, argp));
     }
 
     /**

@@ -11,9 +11,12 @@ import io.virtaio.aio.engine.Waiter;
 import io.virtaio.aio.engine.WaitRegistry;
 import io.virtaio.aio.fd.Descriptor;
 import io.virtaio.aio.kernel.Kernel;
+import io.virtaio.aio.kernel.Stepper;
+import io.virtaio.aio.loop.Backoff;
 import io.virtaio.netstack.Errno;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The logic behind the aio.h functions. Every method returns a non-negative result or {@code -errno}; {@link Aio}
@@ -216,8 +219,10 @@ final class AioCalls {
     /**
      * aio_suspend(list, nent, timeout) (POSIX.1-2017 aio_suspend): 0 as soon as one listed operation is not in
      * progress (NULL entries ignored); -EAGAIN when the relative timeout, measured on the monotonic clock
-     * (System.nanoTime), passes first (a zero timeout polls); -EINTR when the thread is interrupted or an
-     * emulated signal is delivered to it. Parks without holding any monitor; consumes nothing.
+     * (the runtime's clock: System.nanoTime, or virtual time when simulated), passes first (a zero timeout polls);
+     * -EINTR when the thread is interrupted or an emulated signal is delivered to it. Parks without holding any
+     * monitor; consumes nothing. On the simulation thread it steps the simulation instead, and reports EDEADLK
+     * when no timeout was given and nothing scheduled can ever complete a listed request.
      */
     int suspend(aiocb[] list, int nent, timespec timeout) {
         if (nent < 0) {
@@ -236,7 +241,10 @@ final class AioCalls {
         if (timeoutNs == 0) {
             return -Errno.EAGAIN;
         }
-        long deadline = System.nanoTime() + timeoutNs;
+        long deadline = kernel.nowNs() + timeoutNs;
+        if (kernel.stepperOnThisThread() == null && spinUntilAnyDone(list, nent, timeoutNs, deadline)) {
+            return 0;
+        }
         Waiter w = Waiter.current();
         WaitRegistry waits = kernel.waits();
         waits.enter(w);
@@ -247,6 +255,22 @@ final class AioCalls {
             }
         }
         try {
+            Stepper sim = kernel.stepperOnThisThread();
+            if (sim != null) {
+                // Simulation thread: step the simulation instead of parking; the timeout is in virtual time.
+                SuspendCondition mine = SUSPEND.get();
+                // A notification run inside this wait may wait too (nested on this thread): it gets its own.
+                SuspendCondition c = (mine.inUse() ? new SuspendCondition() : mine).of(list, nent, w);
+                try {
+                    sim.runUntil(c, timeoutNs < 0 ? Long.MAX_VALUE : deadline);
+                } finally {
+                    c.clear();
+                }
+                if (anyDone(list, nent)) {
+                    return 0;
+                }
+                return w.interruptedBy() != 0 ? -Errno.EINTR : timeoutNs < 0 ? -Errno.EDEADLK : -Errno.EAGAIN;
+            }
             for (;;) {
                 // A completion that raced with the registrations above is seen here (Dekker with complete()).
                 if (anyDone(list, nent)) {
@@ -258,7 +282,7 @@ final class AioCalls {
                 if (timeoutNs < 0) {
                     LockSupport.park(this);
                 } else {
-                    long left = deadline - System.nanoTime();
+                    long left = deadline - kernel.nowNs();
                     if (left <= 0) {
                         return -Errno.EAGAIN;
                     }
@@ -273,6 +297,54 @@ final class AioCalls {
                 }
             }
             waits.exit(w);
+        }
+    }
+
+    /**
+     * Before registering to park: spins and yields as the runtime's backoff says, re-checking the list each round
+     * (a completion is often a few microseconds away, less than a park and an unpark cost). True if one completed;
+     * false when the backoff is spent, the deadline passed or the thread was interrupted (the caller then finds out).
+     */
+    private boolean spinUntilAnyDone(aiocb[] list, int nent, long timeoutNs, long deadline) {
+        Backoff backoff = kernel.backoff();
+        for (int round = 1; backoff.busy(round); round++) {
+            if (anyDone(list, nent)) {
+                return true;
+            }
+            if (Thread.currentThread().isInterrupted() || timeoutNs > 0 && kernel.nowNs() - deadline >= 0) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** What aio_suspend waits for on the simulation thread; one per thread, so waiting allocates nothing. */
+    private static final ThreadLocal<SuspendCondition> SUSPEND = ThreadLocal.withInitial(SuspendCondition::new);
+
+    private static final class SuspendCondition implements BooleanSupplier {
+        private aiocb[] list;
+        private int nent;
+        private Waiter waiter;
+
+        SuspendCondition of(aiocb[] l, int n, Waiter w) {
+            list = l;
+            nent = n;
+            waiter = w;
+            return this;
+        }
+
+        void clear() {
+            list = null;
+            waiter = null;
+        }
+
+        boolean inUse() {
+            return waiter != null;
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            return anyDone(list, nent) || waiter.interruptedBy() != 0;
         }
     }
 
@@ -354,8 +426,9 @@ final class AioCalls {
             return -Errno.EAGAIN;
         }
         Waiter waiter = mode == Aio.LIO_WAIT ? Waiter.current() : null;
-        ListGroup group = new ListGroup(entries, listNotification,
-                listNotification != null ? engine.slotReleaser() : Engine.NOTHING, waiter);
+        ListGroup group = waiter != null ? ListGroup.forWait(waiter, entries)
+                : new ListGroup(entries, listNotification,
+                        listNotification != null ? engine.slotReleaser() : Engine.NOTHING, null);
         boolean rejected = false;
         for (int i = 0; i < nent; i++) {
             aiocb cb = list[i];
@@ -394,14 +467,29 @@ final class AioCalls {
         Request r = cb.request();
         if (r.claim()) {
             r.prepare(engine, 0, null, 0, 0, 0);
+            engine.countSubmission();
             r.complete(-1, err);
         }
     }
 
     private int awaitList(ListGroup group, Waiter waiter) {
+        if (kernel.stepperOnThisThread() == null) {
+            // Spin and yield before parking, as aio_suspend does: the list may be done in a few microseconds.
+            Backoff backoff = kernel.backoff();
+            for (int round = 1; !group.isDone() && backoff.busy(round); round++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    break;
+                }
+            }
+        }
         WaitRegistry waits = kernel.waits();
         waits.enter(waiter);
         try {
+            Stepper sim = kernel.stepperOnThisThread();
+            if (sim != null) {
+                sim.runUntil(group.doneOrInterrupted(), Long.MAX_VALUE);
+                return group.isDone() ? 0 : waiter.interruptedBy() != 0 ? -Errno.EINTR : -Errno.EDEADLK;
+            }
             while (!group.isDone()) {
                 if (waiter.interruptedBy() != 0 || Thread.interrupted()) {
                     // POSIX.1-2017 lio_listio [EINTR]: entries already queued go on.

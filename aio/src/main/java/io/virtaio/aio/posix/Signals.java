@@ -24,6 +24,9 @@ import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
  * as the thread a real signal is delivered to would. A signal without a handler (SIG_DFL) is counted and ignored,
  * and interrupts nobody.
  *
+ * <p>Stepped mode (a simulated runtime): no delivery thread; the simulation thread delivers what is queued with
+ * {@link #deliverQueued()}, so handlers run on it, in queue order, at deterministic points.
+ *
  * <p>Bounds. Completion signals are bounded by AIO_MAX: a request (or a list) holds its slot until its signal is
  * handed to the delivery thread. Signals queued by {@link #sigqueue} are bounded by SIGQUEUE_MAX (EAGAIN beyond it,
  * as sigqueue reports). So the queue, a lock-free MPSC ring (completions are queued from event loops, which take no
@@ -56,11 +59,45 @@ public final class Signals implements AutoCloseable {
      * @param aioMax the runtime's AIO_MAX, which bounds the completion signals pending at once
      */
     public Signals(String name, int aioMax, int sigqueueMax, WaitRegistry waits) {
+        this(name, aioMax, sigqueueMax, waits, true);
+    }
+
+    /**
+     * @param threaded true: a delivery thread of its own; false: stepped mode, {@link #deliverQueued()} delivers
+     */
+    public Signals(String name, int aioMax, int sigqueueMax, WaitRegistry waits, boolean threaded) {
         this.queue = new MpscVarHandleArrayQueue<>(aioMax + sigqueueMax);
         this.sigqueueMax = sigqueueMax;
         this.waits = waits;
-        this.deliverer = Thread.ofPlatform().name(name + "-signals").daemon().unstarted(this::run);
-        deliverer.start();
+        if (threaded) {
+            this.deliverer = Thread.ofPlatform().name(name + "-signals").daemon().unstarted(this::run);
+            deliverer.start();
+        } else {
+            this.deliverer = null;
+        }
+    }
+
+    /**
+     * Stepped mode: delivers every signal queued now, on the calling thread, in queue order.
+     *
+     * @return how many were delivered
+     */
+    public int deliverQueued() {
+        int n = 0;
+        for (int left = queue.size(); left > 0; left--) {
+            Pending p = queue.poll();
+            if (p == null) {
+                break;
+            }
+            deliver(p);
+            n++;
+        }
+        return n;
+    }
+
+    /** True if signals wait for delivery. */
+    public boolean hasQueued() {
+        return !queue.isEmpty();
     }
 
     static boolean valid(int signo) {
@@ -109,6 +146,9 @@ public final class Signals implements AutoCloseable {
         if (!queue.offer(p)) {
             // Impossible while the bounds above hold; never lose a signal silently.
             throw new IllegalStateException("signal queue overflow");
+        }
+        if (deliverer == null) {
+            return;
         }
         // Full fence: the offer must be visible before we read 'parked' (Dekker with run()).
         VarHandle.fullFence();
@@ -165,14 +205,14 @@ public final class Signals implements AutoCloseable {
         }
     }
 
-    /** True while the delivery thread runs. */
+    /** True while the delivery thread runs (never in stepped mode). */
     public boolean isAlive() {
-        return deliverer.isAlive();
+        return deliverer != null && deliverer.isAlive();
     }
 
     /** True on the delivery thread (in a handler). */
     boolean inHandler() {
-        return Thread.currentThread() == deliverer;
+        return deliverer != null && Thread.currentThread() == deliverer;
     }
 
     public void counters(Map<String, Long> into) {
@@ -187,6 +227,12 @@ public final class Signals implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        if (deliverer == null) {
+            while (deliverQueued() > 0) {
+                // handlers may queue more signals; deliver until none is left
+            }
+            return;
+        }
         LockSupport.unpark(deliverer);
         if (Thread.currentThread() == deliverer) {
             return;

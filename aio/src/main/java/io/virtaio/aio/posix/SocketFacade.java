@@ -1,6 +1,7 @@
 package io.virtaio.aio.posix;
 
 import io.virtaio.aio.engine.Op;
+import io.virtaio.aio.engine.Request;
 import io.virtaio.aio.fd.Descriptor;
 import io.virtaio.aio.kernel.Kernel;
 import io.virtaio.aio.net.Endpoint;
@@ -214,6 +215,23 @@ final class SocketFacade {
         }
     }
 
+    /** ioctl(fd, FIONREAD or TIOCOUTQ, out). */
+    int ioctl(int fd, int request, int[] out) {
+        if (out == null || out.length < 1) {
+            return -Errno.EFAULT;
+        }
+        int[] err = new int[1];
+        SocketDescriptor sd = socketOf(fd, err);
+        if (sd == null) {
+            return err[0] == Errno.ENOTSOCK ? -Errno.ENOTTY : -err[0];
+        }
+        try {
+            return SocketCalls.ioctl(sd, request, out);
+        } finally {
+            sd.release();
+        }
+    }
+
     /** getsockname ({@code peer} false) or getpeername. */
     int name(int fd, sockaddr_in addr, boolean peer) {
         if (addr == null) {
@@ -277,29 +295,28 @@ final class SocketFacade {
             if (client < 0) {
                 return client;
             }
-            int[] accepted = {-Errno.EINTR};
-            Thread acceptor = Thread.ofVirtual().name("socketpair-accept").start(
-                    () -> accepted[0] = accept(listener, null));
-            rc = connect(client, local);
-            boolean interrupted = false;
-            while (acceptor.isAlive()) {
-                try {
-                    acceptor.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+            // No helper thread (a simulated runtime has none to spare): the connect runs as a request of its own
+            // while this thread accepts, then this thread waits for it.
+            int[] err = new int[1];
+            SocketDescriptor c = socketOf(client, err);
+            if (c == null) {
+                return -err[0];
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            Request connect = new Request(null);
+            rc = sync.start(connect, c, Op.CONNECT, null, 0, Endpoint.pack(local.sin_addr, local.sin_port));
+            if (rc < 0) {
+                return rc;
             }
-            if (rc < 0 || accepted[0] < 0) {
-                if (accepted[0] >= 0) {
-                    sync.close(accepted[0]);
+            int accepted = accept(listener, null);
+            rc = (int) sync.finish(connect, c, null);
+            if (rc < 0 || accepted < 0) {
+                if (accepted >= 0) {
+                    sync.close(accepted);
                 }
-                return rc < 0 ? rc : accepted[0];
+                return rc < 0 ? rc : accepted;
             }
             sv[0] = client;
-            sv[1] = accepted[0];
+            sv[1] = accepted;
             client = -1;
             return 0;
         } finally {

@@ -10,6 +10,8 @@ import io.virtaio.aio.fs.FileDescriptor;
 import io.virtaio.aio.fs.IoErrno;
 import io.virtaio.aio.fs.OpenFlags;
 import io.virtaio.aio.kernel.Kernel;
+import io.virtaio.aio.kernel.Stepper;
+import io.virtaio.aio.loop.Backoff;
 import io.virtaio.netstack.Errno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -27,6 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Interruption: {@link Thread#interrupt()} cancels a call whose request is still queued, which then fails
  * with EINTR; a call already in progress runs to its end and the interrupt status is kept for the caller.
+ *
+ * <p>Simulated runtime: on the simulation thread a call steps the simulation until its request completes (virtual
+ * time passes meanwhile); one that nothing scheduled could ever complete is canceled and fails with EDEADLK.
  */
 final class SyncCalls {
     private static final ThreadLocal<Request> CALL = ThreadLocal.withInitial(() -> new Request(null));
@@ -121,6 +126,17 @@ final class SyncCalls {
      */
     long run(Descriptor d, int op, MemorySegment buf, long nbytes, long offset, Object[] valueOut) {
         Request r = CALL.get();
+        int rc = start(r, d, op, buf, nbytes, offset);
+        return rc < 0 ? rc : finish(r, d, valueOut);
+    }
+
+    /**
+     * Submits {@code r} (a request the caller owns and no one else uses) on {@code d}, whose reference the caller
+     * took, without waiting; {@link #finish} must follow when this returns 0. On failure the reference is released.
+     *
+     * @return 0 once submitted, or {@code -errno}
+     */
+    int start(Request r, Descriptor d, int op, MemorySegment buf, long nbytes, long offset) {
         if (!r.claim()) {
             // Only a call made from inside this thread's own pending call could get here.
             d.release();
@@ -128,18 +144,33 @@ final class SyncCalls {
         }
         r.prepare(engine, op, buf, offset, nbytes, 0).withTarget(d);
         engine.enterSynchronousCall();
+        int rc;
+        while ((rc = d.submit(r)) == -Errno.EAGAIN && !kernel.isClosed()) {
+            // A full loop ring is back-pressure for a blocking call: wait for room instead of failing.
+            LockSupport.parkNanos(this, 50_000L);
+        }
+        if (rc < 0) {
+            r.unclaim();
+            d.release();
+            engine.exitSynchronousCall();
+        } else {
+            engine.countSubmission();
+        }
+        return rc;
+    }
+
+    /** Waits for a request {@link #start} submitted and returns its result (or {@code -errno}). */
+    long finish(Request r, Descriptor d, Object[] valueOut) {
         try {
-            int rc;
-            while ((rc = d.submit(r)) == -Errno.EAGAIN && !kernel.isClosed()) {
-                // A full loop ring is back-pressure for a blocking call: wait for room instead of failing.
-                LockSupport.parkNanos(this, 50_000L);
+            Stepper sim = kernel.stepperOnThisThread();
+            boolean canceledByInterrupt = false;
+            if (sim != null) {
+                if (!awaitSimulated(sim, d, r)) {
+                    return -Errno.EDEADLK;
+                }
+            } else {
+                canceledByInterrupt = await(d, r, kernel.backoff());
             }
-            if (rc < 0) {
-                r.unclaim();
-                d.release();
-                return rc;
-            }
-            boolean canceledByInterrupt = await(d, r);
             int status = r.statusAcquire();
             long result = r.result();
             if (valueOut != null) {
@@ -163,8 +194,31 @@ final class SyncCalls {
         return run(d, op, buf, nbytes, offset, null);
     }
 
-    /** Parks until {@code r} completes; returns true if an interrupt canceled it. */
-    private static boolean await(Descriptor d, Request r) {
+    /**
+     * On the simulation thread of a simulated runtime: steps the simulation until {@code r} completes. If nothing
+     * that could complete it is scheduled any more, cancels it; false if it was canceled that way (the caller
+     * reports EDEADLK: the call would block forever).
+     */
+    private static boolean awaitSimulated(Stepper sim, Descriptor d, Request r) {
+        while (!sim.runUntil(() -> r.status() != Errno.EINPROGRESS, Long.MAX_VALUE)) {
+            if (d.cancel(r) == CancelResult.CANCELED) {
+                r.consume();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Parks until {@code r} completes, after spinning and yielding as {@code backoff} says (a completion a few
+     * microseconds away then costs no park and unpark); returns true if an interrupt canceled it.
+     */
+    private static boolean await(Descriptor d, Request r, Backoff backoff) {
+        for (int round = 1; r.status() == Errno.EINPROGRESS && backoff.busy(round); round++) {
+            if (Thread.currentThread().isInterrupted()) {
+                break;
+            }
+        }
         Waiter w = Waiter.current();
         r.addWaiter(w);
         boolean interrupted = false;

@@ -1,4 +1,4 @@
-package io.virtaio.aio.conformance;
+package io.virtaio.conformance;
 
 import static io.virtaio.aio.posix.Aio.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

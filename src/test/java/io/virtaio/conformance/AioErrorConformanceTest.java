@@ -1,4 +1,4 @@
-package io.virtaio.aio.conformance;
+package io.virtaio.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

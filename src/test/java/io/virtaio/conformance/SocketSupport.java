@@ -1,4 +1,4 @@
-package io.virtaio.aio.conformance;
+package io.virtaio.conformance;
 
 import static io.virtaio.aio.posix.Aio.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,61 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtaio.aio.AioConfig;
 import io.virtaio.aio.AioRuntime;
-import io.virtaio.aio.net.NodeParts;
+import io.virtaio.aio.node.Nodes;
 import io.virtaio.aio.posix.Aio;
 import io.virtaio.aio.posix.aiocb;
 import io.virtaio.aio.posix.sockaddr_in;
 import io.virtaio.netstack.Errno;
-import io.virtaio.netstack.Stack;
-import io.virtaio.netstack.StackConfig;
 import java.lang.foreign.MemorySegment;
 
 /**
  * Socket pairs for the cases that need a descriptor whose writes block (the C cases use socketpair): a runtime
- * with two network nodes joined by a {@link CrossoverLink}, and a connected TCP pair across them.
- *
- * <p>The network stack is a contract skeleton until it lands: {@link #available()} is false until then, and the
- * socket cases are skipped by assumption.
+ * with two network nodes, each a stack on a virtio-net device, joined by the in-process virtio wire, and a connected
+ * TCP pair across them.
  */
 final class SocketSupport {
-    static final int ADDRESS_A = 0x0A00_0001;
-    static final int ADDRESS_B = 0x0A00_0002;
+    static final int ADDRESS_A = Nodes.ADDRESS_A;
+    static final int ADDRESS_B = Nodes.ADDRESS_B;
     /** Small socket buffers, so that a few writes fill them. */
     static final int BUFFER_BYTES = 16 * 1024;
-
-    private static volatile Boolean available;
 
     private SocketSupport() {
     }
 
-    /** True once the network stack is implemented (a {@link Stack} can be built). */
-    static boolean available() {
-        Boolean a = available;
-        if (a == null) {
-            try (CrossoverLink link = new CrossoverLink()) {
-                new Stack(link.a, StackConfig.of(ADDRESS_A, 24), 0).close();
-                a = true;
-            } catch (UnsupportedOperationException notYet) {
-                a = false;
-            }
-            available = a;
-        }
-        return a;
-    }
-
-    /** A runtime with node 0 at 10.0.0.1 and node 1 at 10.0.0.2, on one cable; close the link after the runtime. */
-    static AioRuntime runtime(CrossoverLink link) {
-        return AioRuntime.builder()
-                .config(AioConfig.builder().name("sockets").build())
-                .node("a", wake -> {
-                    link.a.wakeWith(wake);
-                    return NodeParts.of(new Stack(link.a, StackConfig.of(ADDRESS_A, 24), System.nanoTime()));
-                })
-                .node("b", wake -> {
-                    link.b.wakeWith(wake);
-                    return NodeParts.of(new Stack(link.b, StackConfig.of(ADDRESS_B, 24), System.nanoTime()));
-                })
-                .build();
+    /** A runtime with node 0 at 10.0.0.1 and node 1 at 10.0.0.2, on one virtio wire. */
+    static AioRuntime runtime() {
+        return AioRuntime.builder().config(AioConfig.builder().name("sockets").build()).wiredPair().build();
     }
 
     /**
@@ -107,6 +76,25 @@ final class SocketSupport {
             cbs[i] = new aiocb(fd, MemorySegment.ofArray(b), size, 0);
         }
         return cbs;
+    }
+
+    /**
+     * Waits until the peer's receive buffer and the writer's send queue together hold more than {@code bytes}: the
+     * writes have moved at least that much out of their buffers, and what is left is blocked on full buffers.
+     */
+    static void awaitMoved(Aio writer, int writeFd, Aio reader, int readFd, long bytes) {
+        long deadline = System.nanoTime() + PosixFixture.WAIT_NS;
+        int[] inq = new int[1];
+        int[] outq = new int[1];
+        while (true) {
+            assertEquals(0, reader.ioctl(readFd, FIONREAD, inq));
+            assertEquals(0, writer.ioctl(writeFd, TIOCOUTQ, outq));
+            if ((long) inq[0] + outq[0] > bytes) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "only " + inq[0] + " + " + outq[0] + " bytes moved");
+            Thread.onSpinWait();
+        }
     }
 
     /** Reads everything the writes of {@code cbs} that did not fail put on the wire, so they can all finish. */
