@@ -63,6 +63,9 @@ class SimulatorParkingTest {
             assertEquals(0, b.aio_read(read));
             int client = a.socket(AF_INET, SOCK_DGRAM, 0);
             assertEquals(0, a.connect(client, new sockaddr_in(Nodes.ADDRESS_B, PORT)), () -> Errno.name(a.errno()));
+            // Two quiet seconds: both nodes done with their start-up traffic and asleep without a deadline.
+            assertEquals(Simulator.Outcome.DEADLOCK, sim.run(now -> false, 2_000 * MS));
+            sim.advanceTo(2_000 * MS);
             // The datagram waits for ARP: a's request is the first frame b's device receives.
             assertEquals(0, a.aio_write(new aiocb(client, MemorySegment.ofArray(new byte[16]), 16, 0)));
 
@@ -77,12 +80,12 @@ class SimulatorParkingTest {
                 }
                 return b.aio_error(read) != Errno.EINPROGRESS;
             };
-            Simulator.Outcome o = sim.run(step, 1_000 * MS);
-            // Nothing left that could wake b: a submission does, as it unparks a real loop.
+            Simulator.Outcome o = sim.run(step, sim.nowNs() + 50 * MS);
+            // Still waiting after 50 ms: a submission wakes b, as it unparks a real loop.
             int pokes = 0;
-            for (; o == Simulator.Outcome.DEADLOCK && pokes < 4; pokes++) {
+            for (; o != Simulator.Outcome.DONE && pokes < 4; pokes++) {
                 assertTrue(rt.node(1).execute(NOTHING));
-                o = sim.run(step, 1_000 * MS);
+                o = sim.run(step, sim.nowNs() + 50 * MS);
             }
 
             assertEquals(Simulator.Outcome.DONE, o, "b woke up in the end and got the datagram");
