@@ -10,6 +10,8 @@ import io.virtaio.virtio.net.DeviceCounters.Drop;
 import io.virtaio.virtio.net.VirtioNet;
 import io.virtaio.virtio.net.VirtioNetDevice;
 import io.virtaio.virtio.mem.GuestMemory;
+import io.virtaio.virtio.queue.Violation;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,13 @@ class DeviceFaultsTest {
             assertEquals(1, rig.driver.counters().resets());
             assertTrue(after >= 180, "traffic resumed after the reset: " + after + " of 200");
             assertEquals(0, rig.device.counters().internalErrors(), "a violation, handled — nothing thrown");
+            // The counters name the rule, on the side that checked it, and keep it across the reset.
+            Violation rule = Violation.valueOf(reason.substring(reason.lastIndexOf(' ') + 1));
+            Map<String, Long> checker = rule.checkedByDevice() ? rig.device.counters().toMap()
+                    : rig.driver.counters().toMap();
+            assertEquals(1L, checker.get("violation_" + rule.key()), checker::toString);
+            assertEquals(1, rule.checkedByDevice() ? rig.device.counters().violations(rule)
+                    : rig.driver.counters().violations(rule));
         }
     }
 
