@@ -1,5 +1,8 @@
 package io.virtaio.interop;
 
+import io.virtaio.bench.serve.Cidr;
+import io.virtaio.bench.serve.TapAttachment;
+import io.virtaio.bench.serve.TapNode;
 import io.virtaio.netstack.StackConfig;
 import io.virtaio.netstack.host.VirtioHost;
 import io.virtaio.netstack.wire.Ipv4Address;
@@ -119,6 +122,20 @@ final class TapLink implements AutoCloseable {
             closeAll(built.reversed(), e);
             throw e;
         }
+    }
+
+    /**
+     * The runtime variant of the cable, for tests through the public API (POSIX façade, channels): our stack as the
+     * node of an {@code AioRuntime} on a TAP into a namespace of its own, kernel end {@value #KERNEL_CIDR}, us
+     * {@value #OUR_ADDRESS} — what {@code ./virtaio serve} runs ({@link TapNode}). Closing it removes everything.
+     */
+    static TapNode node(TapAttachment.Options options) throws IOException {
+        return TapNode.start(NetNamespace.create(PREFIX), options, StackConfig.of(OUR_IP, 24).withSeed(0x7461_7001L));
+    }
+
+    /** {@link #node(TapAttachment.Options)} with a plain TAP: MTU 1500, no capture, no faults. */
+    static TapNode node() throws IOException {
+        return node(TapAttachment.Options.of(Cidr.parse(KERNEL_CIDR)));
     }
 
     /** The kernel side's interface name (inside {@link #ns}). */

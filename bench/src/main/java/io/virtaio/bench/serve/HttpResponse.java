@@ -8,7 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /** The responses of the HTTP service: its one page, and the errors. Thread-safe. */
-final class HttpResponse {
+public final class HttpResponse {
     private HttpResponse() {
     }
 
@@ -20,6 +20,11 @@ final class HttpResponse {
             <p>This page came over TCP/IP written in Java, on a virtio-net device in off-heap memory, through a Linux TAP.</p>
             </body></html>
             """.getBytes(StandardCharsets.UTF_8);
+
+    /** The page, as served for {@code GET /}: what a client should get. */
+    public static String page() {
+        return new String(PAGE, StandardCharsets.UTF_8);
+    }
 
     private static final byte[] NOT_FOUND = "not found\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NOT_ALLOWED = "only GET and HEAD\n".getBytes(StandardCharsets.US_ASCII);
