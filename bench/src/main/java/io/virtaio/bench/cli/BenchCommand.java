@@ -28,7 +28,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmark: a split virtqueue round trip (driver and device on two threads) against a pair of "
                 + "JCTools SPSC queues moving the same token and length, measured in the same run.",
-            "For the full JMH run: ./virtaio jmh RingBench -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc"})
+            "For the full JMH run: ./virtaio jmh RingBench -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc",
+            "./virtaio bench tap: our stack through a Linux TAP against Linux over a veth (see bench tap --help)."},
+        subcommands = TapBenchCommand.class)
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "An even shorter run (about 20 s): fewer, shorter iterations.")
     boolean quick;
