@@ -18,8 +18,9 @@ import java.lang.invoke.VarHandle;
  * <p>Inbound frames are copied into a bounded single-producer, single-consumer ring of fixed slots: the delivering
  * thread writes a slot and publishes it, and at the end of each batch ({@link FrameSink#flush}) rings the doorbell
  * its poller gave ({@link #setWakeup}); {@link #poll} on the polling thread hands every published frame to the
- * device, in order, and flushes once. A frame that finds the ring full, or is larger than a slot, is dropped and
- * counted ({@link BackendCounters#dropped()}), as a NIC drops when its queue overflows.
+ * device, in order, and flushes once. A frame that finds the ring full, or is larger than a slot, is refused and
+ * counted ({@link BackendCounters#dropped()}), as a NIC drops when its queue overflows — unless the sender waits for
+ * room ({@link FrameSink#notifyWhenRoom}), which {@link #poll} rings once it has freed slots.
  *
  * <p>Threads: {@link #connect}, {@link #accept}, {@link #poll} and the rest of the transmit side belong to the polling
  * thread; the wrapped backend's deliveries may come from any one other thread. Memory: the slots are allocated
@@ -28,12 +29,14 @@ import java.lang.invoke.VarHandle;
 public final class InboundHandoff implements Backend {
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;
+    private static final VarHandle ROOM;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             HEAD = l.findVarHandle(InboundHandoff.class, "head", long.class);
             TAIL = l.findVarHandle(InboundHandoff.class, "tail", long.class);
+            ROOM = l.findVarHandle(InboundHandoff.class, "roomDoorbell", Doorbell.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -63,6 +66,9 @@ public final class InboundHandoff implements Backend {
     /** Next slot the delivering thread fills; written by it only. */
     @SuppressWarnings("unused")
     private volatile long tail;
+    /** A delivering thread waiting for a free slot ({@link FrameSink#notifyWhenRoom}), or null. */
+    @SuppressWarnings("unused")
+    private volatile Doorbell roomDoorbell;
     /** The delivering thread's private copy of {@code tail}, its last view of {@code head}, its batch's frames. */
     private long producerTail;
     private long producerHeadCache;
@@ -154,6 +160,15 @@ public final class InboundHandoff implements Backend {
             HEAD.setRelease(this, h);
             counters.batches++;
             to.flush(nowNs);
+            // Full fence: the head store is visible before we look for a waiting producer, which stores its
+            // doorbell before it re-reads head — one of us sees the other (the virtqueue's kick race, §2.7.10).
+            VarHandle.fullFence();
+            if (roomDoorbell != null) {
+                Doorbell waiting = (Doorbell) ROOM.getAndSet(this, (Doorbell) null);
+                if (waiting != null) {
+                    waiting.ring();
+                }
+            }
         }
         return inner.poll(nowNs);
     }
@@ -216,6 +231,16 @@ public final class InboundHandoff implements Backend {
             // Release: the slot written above is complete before the consumer can see the new tail.
             TAIL.setRelease(InboundHandoff.this, t + 1);
             return OK;
+        }
+
+        /** A full ring: {@code doorbell} rings when the polling thread has freed slots. */
+        @Override
+        public boolean notifyWhenRoom(Doorbell doorbell) {
+            roomDoorbell = doorbell;
+            // Full fence: the doorbell store is visible before head is re-read (see poll()).
+            VarHandle.fullFence();
+            producerHeadCache = (long) HEAD.getAcquire(InboundHandoff.this);
+            return producerTail - producerHeadCache < slots;
         }
 
         /** Ends the wrapped backend's batch: the polling thread is told once that frames wait. */

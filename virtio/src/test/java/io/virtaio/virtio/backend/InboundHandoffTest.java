@@ -1,6 +1,7 @@
 package io.virtaio.virtio.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -159,6 +160,26 @@ class InboundHandoffTest {
         assertEquals(1, handoff.counters().dropped());
         assertEquals(5, handoff.counters().delivered());
         assertEquals(2, handoff.counters().batches());
+    }
+
+    @Test
+    void aSenderWaitingForASlotIsRungOnceThePollingThreadFreedSome() {
+        Source source = new Source();
+        InboundHandoff handoff = new InboundHandoff(source, 2, 1514);
+        Device device = new Device();
+        handoff.connect(device);
+        offer(source.sink, 0, 100);
+        offer(source.sink, 1, 100);
+        assertEquals(FrameSink.DROP_NO_BUFFER, offer(source.sink, 2, 100));
+        AtomicInteger rings = new AtomicInteger();
+        assertFalse(source.sink.notifyWhenRoom(rings::incrementAndGet), "full: wait");
+        handoff.poll(0);
+        assertEquals(1, rings.get(), "slots freed: the waiting sender is told");
+        assertEquals(FrameSink.OK, offer(source.sink, 2, 100), "offered again, taken");
+        handoff.poll(0);
+        assertEquals(1, rings.get(), "rung once per wait");
+        assertEquals(List.of(0L, 1L, 2L), device.sequence);
+        assertTrue(source.sink.notifyWhenRoom(rings::incrementAndGet), "room now: offer at once");
     }
 
     @Test
