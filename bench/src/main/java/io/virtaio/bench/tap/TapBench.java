@@ -6,10 +6,13 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,13 +56,15 @@ public final class TapBench {
      * @param p99Ns    99th percentile
      * @param p999Ns   99.9th percentile
      * @param meanNs   mean
-     * @param counters the server side's notable counters after the runs
+     * @param counters the server side's notable counters after the runs, and the client's TCP segments sent and
+     *                 retransmitted ({@code client.OutSegs}, {@code client.RetransSegs}: its namespace's
+     *                 /proc/net/snmp after the bulk runs)
      */
     public record Row(String topology, String server, int mtu, List<Double> gbits, long p50Ns, long p99Ns,
                       long p999Ns, double meanNs, Map<String, Long> counters) {
         public Row {
             gbits = List.copyOf(gbits);
-            counters = Map.copyOf(counters);
+            counters = Collections.unmodifiableMap(new TreeMap<>(counters));
         }
     }
 
@@ -93,11 +98,32 @@ public final class TapBench {
             String[] f = line.split(" ");
             gbits.add(Long.parseLong(f[1]) * 8.0 / Long.parseLong(f[2]));
         }
+        Map<String, Long> counters = new TreeMap<>(t.counters());
+        counters.putAll(clientTcp(t.clientNamespace()));
         String[] rtt = client(t.clientNamespace(), "rtt", t.serverAddress(), Integer.toString(ECHO_PORT),
                 Integer.toString(o.size()), Integer.toString(o.warmup()), Integer.toString(o.roundTrips()))
                 .getFirst().split(" ");
         return new Row(t.name(), t.server(), t.mtu(), gbits, Long.parseLong(rtt[2]), Long.parseLong(rtt[3]),
-                Long.parseLong(rtt[4]), Double.parseDouble(rtt[5]), t.counters());
+                Long.parseLong(rtt[4]), Double.parseDouble(rtt[5]), counters);
+    }
+
+    /**
+     * The TCP segments the client's namespace sent and retransmitted (its /proc/net/snmp "Tcp:" lines; the
+     * namespace is new, so these count this run only): how often the kernel's sender found a frame lost.
+     */
+    private static Map<String, Long> clientTcp(NetNamespace ns) throws IOException {
+        List<String> tcp = ns.exec(Duration.ofSeconds(10), "cat", "/proc/net/snmp").lines().stream()
+                .filter(l -> l.startsWith("Tcp:")).toList();
+        if (tcp.size() != 2) {
+            throw new IOException("no Tcp: lines in /proc/net/snmp of " + ns.name());
+        }
+        List<String> names = List.of(tcp.get(0).split("\\s+"));
+        List<String> values = List.of(tcp.get(1).split("\\s+"));
+        Map<String, Long> m = new TreeMap<>();
+        for (String key : List.of("OutSegs", "RetransSegs")) {
+            m.put("client." + key, Long.parseLong(values.get(names.indexOf(key))));
+        }
+        return m;
     }
 
     /** Runs {@link LinuxPeer} with {@code args} in {@code ns} and returns what it printed. */
@@ -136,9 +162,7 @@ public final class TapBench {
                     r.server(), r.mtu(), runs, r.p50Ns() / 1e3, r.p99Ns() / 1e3, r.p999Ns() / 1e3, r.meanNs() / 1e3);
         }
         for (Row r : rows) {
-            if (!r.counters().isEmpty()) {
-                out.println(r.topology() + " server counters: " + r.counters());
-            }
+            out.println(r.topology() + " counters: " + r.counters());
         }
         out.printf(Locale.ROOT, "machine: %d cores, %s %s, Java %s, load average %.2f%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
