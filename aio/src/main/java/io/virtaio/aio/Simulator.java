@@ -70,6 +70,8 @@ public final class Simulator implements Stepper {
     private static final class Slot {
         final EventLoop loop;
         boolean notified = true;
+        /** It found no work when it last prepared to wait: only its doorbell, a submission or its deadline wake it. */
+        boolean parked;
         long deadline = Long.MIN_VALUE;
 
         Slot(EventLoop loop) {
@@ -238,6 +240,7 @@ public final class Simulator implements Stepper {
         for (Slot s : slots) {
             if (s.notified || s.deadline <= nowNs) {
                 s.notified = false;
+                s.parked = false;
                 s.loop.busy();
                 s.deadline = s.loop.runOnce(nowNs);
                 ran = true;
@@ -256,7 +259,11 @@ public final class Simulator implements Stepper {
     private boolean prepareToWait() {
         boolean woke = false;
         for (Slot s : slots) {
-            if (s.loop.prepareToWait(nowNs)) {
+            // A parked loop thread re-checks nothing until something unparks it. Asking its node again at every
+            // later instant would find work that no notification announced, and hide a lost interrupt.
+            boolean work = s.parked ? s.loop.hasWakeup() : s.loop.prepareToWait(nowNs);
+            s.parked = !work;
+            if (work) {
                 s.notified = true;
                 woke = true;
             }

@@ -145,6 +145,14 @@ public final class EventLoop implements AutoCloseable {
         return work;
     }
 
+    /**
+     * Stepped mode: true if a submission or a doorbell arrived since the last round — what unparks a parked loop
+     * thread. Unlike {@link #prepareToWait} it asks the pollables nothing: a parked thread re-checks nothing.
+     */
+    public boolean hasWakeup() {
+        return wakePending || !submissions.isEmpty();
+    }
+
     /** Stepped mode: the simulator is about to run rounds again; notifications may be suppressed. */
     public void busy() {
         for (Pollable p : pollables) {

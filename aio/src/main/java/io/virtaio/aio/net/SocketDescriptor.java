@@ -35,7 +35,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Errors of the connection surface as the error status of the request that meets them: the first call after a
  * reset or a timeout gets ECONNRESET or ETIMEDOUT (once, as SO_ERROR), later writes EPIPE, later reads 0; a refused
- * connect ECONNREFUSED. A write that moved bytes before the error completes with that count (POSIX.1-2017 write).
+ * connect ECONNREFUSED. A write that moved bytes before the error completes with that count (POSIX.1-2017 write)
+ * and leaves the error to the next request.
  *
  * <p>Close: queued requests are canceled; requests in progress finish; the stack socket is closed when none is
  * left (POSIX.1-2017 close: "completes as if the close() operation had not yet occurred").
@@ -321,6 +322,12 @@ public final class SocketDescriptor extends Descriptor {
             }
             long left = r.length() - r.moved();
             if (left == 0) {
+                finish(writes, r, r.moved());
+                continue;
+            }
+            if (r.moved() > 0 && tcp != null && (tcp.readiness() & Socket.POLLERR) != 0) {
+                // POSIX.1-2017 write: the count of a write an error cut short; the error is for the next call (Linux
+                // tcp_sendmsg leaves sk_err when it copied bytes). send() would consume it, and it would be lost.
                 finish(writes, r, r.moved());
                 continue;
             }

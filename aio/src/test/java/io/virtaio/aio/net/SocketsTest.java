@@ -142,6 +142,32 @@ class SocketsTest extends SocketFixture {
     }
 
     @Test
+    void aWriteCutShortByAResetReturnsItsCountAndTheNextWriteGetsEconnreset() {
+        int[] p = pair();
+        assertEquals(0, a.setsockopt(p[0], SOL_SOCKET, SO_SNDBUF, 16 * 1024));
+        assertEquals(0, b.setsockopt(p[1], SOL_SOCKET, SO_RCVBUF, 16 * 1024));
+        // b never reads: the first write moves what the buffers hold and waits for the rest; the second queues.
+        int size = 1 << 20;
+        aiocb first = new aiocb(p[0], pattern(size, 1), size, 0);
+        aiocb second = new aiocb(p[0], pattern(100, 2), 100, 0);
+        assertEquals(0, a.aio_write(first));
+        assertEquals(0, a.aio_write(second));
+        int[] queued = new int[1];
+        awaitTrue(() -> a.ioctl(p[0], TIOCOUTQ, queued) == 0 && queued[0] > 0, "the first write to move bytes");
+        assertEquals(0, b.setsockopt(p[1], SOL_SOCKET, SO_LINGER, 0));
+        assertEquals(0, b.close(p[1]));
+        // POSIX.1-2017 write: the count of a write the error cut short, then the error itself (Linux keeps sk_err
+        // for the next call when tcp_sendmsg has copied bytes), then EPIPE.
+        assertEquals(0, await(a, first));
+        long moved = a.aio_return(first);
+        assertTrue(moved > 0 && moved < size, "moved " + moved);
+        assertEquals(Errno.ECONNRESET, await(a, second), () -> Errno.name(a.aio_error(second)));
+        aiocb third = new aiocb(p[0], pattern(10, 3), 10, 0);
+        assertEquals(0, a.aio_write(third));
+        assertEquals(Errno.EPIPE, await(a, third));
+    }
+
+    @Test
     void shutdownOfTheWritingSideIsEndOfStreamForTheReader() {
         int[] p = pair();
         aiocb read = new aiocb(p[1], MemorySegment.ofArray(new byte[64]), 64, 0);

@@ -1,112 +1,166 @@
 package io.virtaio.bench.cli;
 
-import io.virtaio.bench.RingBench;
-import java.lang.management.ManagementFactory;
+import io.virtaio.bench.e2e.BenchRunner;
+import io.virtaio.bench.e2e.IdleCheck;
+import io.virtaio.bench.e2e.JdkNio2System;
+import io.virtaio.bench.e2e.JdkNioSystem;
+import io.virtaio.bench.e2e.Params;
+import io.virtaio.bench.e2e.Report;
+import io.virtaio.bench.e2e.SystemUnderTest;
+import io.virtaio.bench.e2e.VirtaioSystem;
+import io.virtaio.bench.e2e.Workload;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.openjdk.jmh.profile.GCProfiler;
-import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
-import org.openjdk.jmh.runner.options.VerboseMode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code virtaio bench}: until the end-to-end benchmark lands, runs {@link RingBench} in a short form (one fork,
- * short warmup and measurement) and prints round trips per second for the split virtqueue and its JCTools peer,
- * measured in the same run, with the ratio per batch size.
+ * {@code virtaio bench}: the main job. Runs bulk, rpc and rpc-64 on virtaio (two stacks joined by the in-process
+ * virtio-net wire, each on its own loop thread, driven through the POSIX AIO API) and, in the same JVM and run, on the
+ * JDK over the kernel's loopback (blocking {@code SocketChannel} and {@code AsynchronousSocketChannel}); prints a table
+ * with virtaio / best-JDK ratios, and optionally JSON and a self-contained HTML report.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark: a split virtqueue round trip (driver and device on two threads) against a pair of "
-                + "JCTools SPSC queues moving the same token and length, measured in the same run.",
-            "For the full JMH run: ./virtaio jmh RingBench -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc",
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The main job: end-to-end benchmark of virtaio against the JDK over the kernel's loopback, "
+                + "same workloads, same run.",
+            "Workloads: bulk (64 KiB aio_write -> aio_read, Gbit/s), rpc (64-byte request/response, one "
+                + "outstanding), rpc-64 (64 connections). Systems: virtaio, jdk-nio (SocketChannel), jdk-nio2 "
+                + "(AsynchronousSocketChannel).",
             "./virtaio bench tap: our stack through a Linux TAP against Linux over a veth (see bench tap --help)."},
         subcommands = TapBenchCommand.class)
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "An even shorter run (about 20 s): fewer, shorter iterations.")
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "A short run (under a minute in total).")
     boolean quick;
 
-    @Option(names = "--no-gc", description = "Skip the GC profiler (no B/op column).")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+    Path json;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "Also write a self-contained HTML report.")
+    Path html;
+
+    @Option(names = "--workloads", split = ",", paramLabel = "W",
+            description = "Which workloads (default: bulk,rpc,rpc-64).")
+    List<String> workloads = List.of("bulk", "rpc", "rpc-64");
+
+    @Option(names = "--systems", split = ",", paramLabel = "S",
+            description = "Which systems (default: virtaio,jdk-nio,jdk-nio2).")
+    List<String> systems = List.of("virtaio", "jdk-nio", "jdk-nio2");
+
+    @Option(names = "--queue-size", defaultValue = "256", paramLabel = "N",
+            description = "virtaio: virtqueue size (default: ${DEFAULT-VALUE}).")
+    int queueSize;
+
+    @Option(names = "--mtu", defaultValue = "65535", paramLabel = "M",
+            description = "virtaio: device MTU (default: ${DEFAULT-VALUE}, as the kernel's loopback).")
+    int mtu;
+
+    @Option(names = "--event-idx", defaultValue = "on", paramLabel = "on|off",
+            description = "virtaio: negotiate VIRTIO_F_EVENT_IDX (default: ${DEFAULT-VALUE}).")
+    String eventIdx;
+
+    @Option(names = "--indirect", defaultValue = "on", paramLabel = "on|off",
+            description = "virtaio: negotiate VIRTIO_F_INDIRECT_DESC (default: ${DEFAULT-VALUE}).")
+    String indirect;
+
+    @Option(names = "--completions", defaultValue = "inline", paramLabel = "inline|executor",
+            description = "virtaio: SIGEV_THREAD functions run inline on the event loop, or on a virtual thread "
+                    + "each (default: ${DEFAULT-VALUE}).")
+    String completions;
+
+    @Option(names = "--poll", defaultValue = "park", paramLabel = "park|busy",
+            description = "virtaio: idle loops spin, yield, then park; or busy-poll forever (default: "
+                    + "${DEFAULT-VALUE}).")
+    String poll;
+
+    @Option(names = "--ring", description = "Run the virtqueue ring benchmark (RingBench) instead, in short form.")
+    boolean ring;
+
+    @Option(names = "--no-gc", description = "With --ring: skip the GC profiler.")
     boolean noGc;
 
     @Override
-    public Integer call() throws RunnerException {
-        int warmups = quick ? 1 : 2;
-        int warmupSeconds = quick ? 1 : 2;
-        int iterations = quick ? 3 : 4; // JMH gives no error bound below 3
-        int seconds = quick ? 1 : 2;
-        int configurations = 4;
-        System.out.printf(Locale.ROOT, "virtaio bench: RingBench, %d configurations, about %d s ...%n",
-                configurations, configurations * (warmups * warmupSeconds + iterations * seconds + 2));
-        ChainedOptionsBuilder opts = new OptionsBuilder()
-                .include(RingBench.class.getName() + "\\.")
-                .forks(1)
-                .warmupIterations(warmups)
-                .warmupTime(TimeValue.seconds(warmupSeconds))
-                .measurementIterations(iterations)
-                .measurementTime(TimeValue.seconds(seconds))
-                .shouldFailOnError(true)
-                .verbosity(VerboseMode.SILENT);
-        if (!noGc) {
-            opts.addProfiler(GCProfiler.class);
+    public Integer call() throws IOException, RunnerException {
+        if (ring) {
+            return new RingBenchRun(quick, noGc).call();
         }
-        Collection<RunResult> results = new Runner(opts.build()).run();
-        List<Row> rows = new ArrayList<>();
-        for (RunResult rr : results) {
-            Result<?> trips = rr.getSecondaryResults().get("roundTrips");
-            Result<?> norm = rr.getSecondaryResults().get("gc.alloc.rate.norm");
-            rows.add(new Row(rr.getParams().getParam("impl"), Integer.parseInt(rr.getParams().getParam("batch")),
-                    trips == null ? Double.NaN : trips.getScore(), trips == null ? Double.NaN : trips.getScoreError(),
-                    norm == null ? Double.NaN : norm.getScore()));
+        VirtaioSystem.Knobs knobs;
+        List<Workload> ws = new ArrayList<>();
+        List<SystemUnderTest> ss = new ArrayList<>();
+        try {
+            knobs = new VirtaioSystem.Knobs(queueSize, mtu, onOff("--event-idx", eventIdx), onOff("--indirect", indirect),
+                    choice("--completions", completions, "inline", "executor"), !choice("--poll", poll, "park", "busy"));
+            for (String w : workloads) {
+                ws.add(Workload.of(w.trim()));
+            }
+            for (String s : systems) {
+                ss.add(switch (s.trim()) {
+                    case "virtaio" -> new VirtaioSystem(knobs);
+                    case "jdk-nio" -> new JdkNioSystem();
+                    case "jdk-nio2" -> new JdkNio2System();
+                    default -> throw new IllegalArgumentException("unknown system '" + s + "' (virtaio, jdk-nio, "
+                            + "jdk-nio2)");
+                });
+            }
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("bench: " + e.getMessage());
+            return 64;
         }
-        rows.sort(Comparator.comparingInt(Row::batch).thenComparing(Row::impl, Comparator.reverseOrder()));
-        print(rows);
+        Params params = quick ? Params.QUICK : Params.FULL;
+        boolean terminal = System.console() != null;
+        System.out.printf(Locale.ROOT, "virtaio bench%s: %s on %s%n", quick ? " --quick" : "",
+                String.join(", ", workloads), String.join(", ", systems));
+        System.out.printf(Locale.ROOT, "virtaio: two stacks on the in-process virtio-net wire, queue %d, MTU %d, "
+                + "event-idx %s, indirect %s, completions %s, loops %s%n", queueSize, mtu, eventIdx, indirect,
+                completions, knobs.busyPoll() ? "busy-poll" : "spin/yield/park");
+        Report report = BenchRunner.run(ss, ws, params, System.out, terminal);
+        for (SystemUnderTest s : ss) {
+            s.close();
+        }
+        for (SystemUnderTest s : ss) {
+            if (s instanceof VirtaioSystem v) {
+                try {
+                    double idle = IdleCheck.percentOfCore(v::idleRuntime, 1_000_000_000L, 2_000_000_000L);
+                    report.setIdlePercent(idle);
+                } catch (Exception e) {
+                    System.out.println("idle check failed: " + e);
+                }
+            }
+        }
+        System.out.println();
+        System.out.print(report.table());
+        if (json != null) {
+            report.writeJson(json);
+            System.out.println("json: " + json);
+        }
+        if (html != null) {
+            report.writeHtml(html);
+            System.out.println("html: " + html);
+        }
         return 0;
     }
 
-    private record Row(String impl, int batch, double perSecond, double error, double bytesPerOp) {
+    private static boolean onOff(String option, String value) {
+        return choice(option, value, "on", "off");
     }
 
-    private void print(List<Row> rows) {
-        System.out.println();
-        System.out.println("Split virtqueue round trip (add -> pop -> push -> reap), queue size " + RingBench.QUEUE_SIZE
-                + ", driver and device busy-polling on two threads; peer: two JCTools SpscArrayQueues.");
-        System.out.printf(Locale.ROOT, "%-8s %5s %18s %14s %8s%n", "impl", "batch", "round trips/s", "± (99.9%)",
-                "B/op");
-        for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "%-8s %5d %18s %14s %8s%n", r.impl(), r.batch(), format("%,.0f", r.perSecond()),
-                    format("%,.0f", r.error()), format("%.3f", r.bytesPerOp()));
+    /** True for {@code first}, false for {@code second}, else a clear error. */
+    private static boolean choice(String option, String value, String first, String second) {
+        if (value.equals(first)) {
+            return true;
         }
-        for (int batch : rows.stream().mapToInt(Row::batch).distinct().sorted().toArray()) {
-            double split = score(rows, "split", batch);
-            double peer = score(rows, "jctools", batch);
-            System.out.printf(Locale.ROOT, "ratio split/jctools at batch %d: %.2fx%n", batch, split / peer);
+        if (value.equals(second)) {
+            return false;
         }
-        Runtime.Version v = Runtime.version();
-        System.out.printf(Locale.ROOT, "machine: %d cores, %s %s %s, Java %s (%s), load average %.2f%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-                System.getProperty("os.version"), System.getProperty("os.arch"), v,
-                System.getProperty("java.vm.vendor"),
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.println("Round trips count completed chains (a JMH aux counter); a ratio only counts within one run."
-                + " Two spinning threads need two idle cores: other load on the machine shows as wide errors.");
-    }
-
-    private static String format(String pattern, double v) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, pattern, v);
-    }
-
-    private static double score(List<Row> rows, String impl, int batch) {
-        return rows.stream().filter(r -> r.impl().equals(impl) && r.batch() == batch).mapToDouble(Row::perSecond)
-                .findFirst().orElse(Double.NaN);
+        throw new IllegalArgumentException(option + " takes " + first + " or " + second + ", not '" + value + "'");
     }
 }

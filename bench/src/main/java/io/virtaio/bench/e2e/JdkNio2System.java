@@ -54,64 +54,54 @@ public final class JdkNio2System implements SystemUnderTest {
     }
 
     private Result bulk(AsynchronousSocketChannel[] pair, Params p, Progress progress) throws Exception {
-        long total = p.bulkBytes();
-        long warm = total / 4;
-        long all = total + warm;
+        BulkMeter meter = new BulkMeter(p);
         CompletableFuture<Void> written = new CompletableFuture<>();
         ByteBuffer out = ByteBuffer.allocateDirect(Workload.BULK_CHUNK);
-        pair[0].write(out.limit((int) Math.min(out.capacity(), all)), 0L, new CompletionHandler<Integer, Long>() {
+        pair[0].write(out, null, new CompletionHandler<Integer, Void>() {
             @Override
-            public void completed(Integer n, Long sentBefore) {
-                long sent = sentBefore + n;
-                if (sent >= all) {
+            public void completed(Integer n, Void a) {
+                if (meter.done()) {
                     written.complete(null);
                     return;
                 }
                 if (!out.hasRemaining()) {
-                    out.clear().limit((int) Math.min(out.capacity(), all - sent));
+                    out.clear();
                 }
-                pair[0].write(out, sent, this);
+                pair[0].write(out, null, this);
             }
 
             @Override
-            public void failed(Throwable e, Long sent) {
+            public void failed(Throwable e, Void a) {
                 written.completeExceptionally(e);
             }
         });
-        CompletableFuture<long[]> read = new CompletableFuture<>();
+        CompletableFuture<Void> read = new CompletableFuture<>();
         ByteBuffer in = ByteBuffer.allocateDirect(Workload.BULK_CHUNK);
-        long[] state = {0, 0}; // bytes received, time the measured part started
         pair[1].read(in, null, new CompletionHandler<Integer, Void>() {
             @Override
             public void completed(Integer n, Void a) {
                 if (n < 0) {
-                    read.completeExceptionally(new IOException("end of stream after " + state[0] + " bytes"));
+                    read.completeExceptionally(new IOException("unexpected end of stream"));
                     return;
                 }
-                state[0] += n;
                 progress.add(n);
-                if (state[1] == 0 && state[0] >= warm) {
-                    state[1] = System.nanoTime();
-                    warmGot = state[0];
+                if (meter.received(n)) {
+                    read.complete(null);
                 }
-                if (state[0] >= all) {
-                    read.complete(new long[] {state[0] - warmGot, System.nanoTime() - state[1]});
-                    return;
-                }
+                // Keep reading after the measurement, until the channel closes: the writer must never be left
+                // waiting on a full window.
                 in.clear();
                 pair[1].read(in, null, this);
             }
-
-            private long warmGot;
 
             @Override
             public void failed(Throwable e, Void a) {
                 read.completeExceptionally(e);
             }
         });
-        long[] r = read.get(10, TimeUnit.MINUTES);
+        read.get(10, TimeUnit.MINUTES);
         written.get(1, TimeUnit.MINUTES);
-        return Result.bulk(name(), r[0] * 8.0 / r[1]);
+        return Result.bulk(name(), meter.gbps());
     }
 
     private Result rpc(Workload w, List<AsynchronousSocketChannel[]> pairs, Params p, Progress progress)

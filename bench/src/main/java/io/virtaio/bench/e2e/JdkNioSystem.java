@@ -45,40 +45,52 @@ public final class JdkNioSystem implements SystemUnderTest {
     }
 
     private Result bulk(SocketChannel[] pair, Params p, Progress progress) throws Exception {
-        long total = p.bulkBytes();
-        long warm = total / 4;
-        AtomicLong measuredStart = new AtomicLong();
+        BulkMeter meter = new BulkMeter(p);
         Thread writer = Thread.ofPlatform().name("jdk-nio-writer").start(() -> {
             ByteBuffer buf = ByteBuffer.allocateDirect(Workload.BULK_CHUNK);
             try {
-                long sent = 0;
-                while (sent < total + warm) {
-                    buf.clear().limit((int) Math.min(buf.capacity(), total + warm - sent));
-                    sent += pair[0].write(buf);
+                while (!meter.done()) {
+                    buf.clear();
+                    while (buf.hasRemaining() && !meter.done()) {
+                        pair[0].write(buf);
+                    }
                 }
+                pair[0].shutdownOutput();
             } catch (IOException e) {
-                throw new IllegalStateException(e);
+                // The reader closed its end once it had counted enough.
             }
         });
         ByteBuffer buf = ByteBuffer.allocateDirect(Workload.BULK_CHUNK);
-        long got = 0;
-        long start = 0;
-        while (got < total + warm) {
+        while (true) {
             buf.clear();
             int n = pair[1].read(buf);
             if (n < 0) {
-                throw new IOException("unexpected end of stream after " + got + " bytes");
+                throw new IOException("unexpected end of stream");
             }
-            got += n;
             progress.add(n);
-            if (start == 0 && got >= warm) {
-                start = System.nanoTime();
-                measuredStart.set(got);
+            if (meter.received(n)) {
+                break;
             }
         }
-        long elapsed = System.nanoTime() - start;
+        // Drain what the writer still has in flight so that it can finish its last write and see done().
+        Thread drainer = Thread.ofPlatform().daemon().start(() -> drain(pair[1]));
         writer.join();
-        return Result.bulk(name(), (got - measuredStart.get()) * 8.0 / elapsed);
+        drainer.join(10_000);
+        return Result.bulk(name(), meter.gbps());
+    }
+
+    private static void drain(SocketChannel ch) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(Workload.BULK_CHUNK);
+        try {
+            while (true) {
+                buf.clear();
+                if (ch.read(buf) < 0) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // Closed.
+        }
     }
 
     private Result rpc(Workload w, List<SocketChannel[]> pairs, Params p, Progress progress) throws Exception {

@@ -17,6 +17,7 @@ public final class Report {
 
     private final Env env;
     private final List<Result> results = new ArrayList<>();
+    private double idlePercent = Double.NaN;
 
     public Report(Env env) {
         this.env = env;
@@ -32,6 +33,15 @@ public final class Report {
 
     public Env env() {
         return env;
+    }
+
+    /** CPU an idle virtaio runtime used (percent of one core), or NaN if not measured. */
+    public double idlePercent() {
+        return idlePercent;
+    }
+
+    public void setIdlePercent(double percent) {
+        this.idlePercent = percent;
     }
 
     /** The result of {@code system} on {@code w}, or null. */
@@ -87,6 +97,10 @@ public final class Report {
                         w == Workload.BULK ? " (goodput)" : latencyRatios(w)));
             }
         }
+        if (!Double.isNaN(idlePercent)) {
+            sb.append(String.format(Locale.ROOT, "idle: a virtaio runtime with no traffic used %.2f%% of a core "
+                    + "(over 2 s, after 1 s idle)%n", idlePercent));
+        }
         sb.append(String.format(Locale.ROOT, "java %s, %d cpus, kernel %s, commit %s%n", env.java(), env.cpus(),
                 env.kernel(), env.commit()));
         return sb.toString();
@@ -137,7 +151,8 @@ public final class Report {
         StringBuilder sb = new StringBuilder();
         sb.append("{\n  \"env\": {\"java\": ").append(quote(env.java())).append(", \"cpus\": ").append(env.cpus())
                 .append(", \"kernel\": ").append(quote(env.kernel())).append(", \"commit\": ")
-                .append(quote(env.commit())).append("},\n  \"results\": [");
+                .append(quote(env.commit())).append("},\n  \"idle_cpu_percent\": ").append(json(idlePercent))
+                .append(",\n  \"results\": [");
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
             sb.append(i == 0 ? "\n" : ",\n").append("    {\"system\": ").append(quote(r.system()))

@@ -5,6 +5,7 @@ import io.virtaio.netstack.StackConfig;
 import io.virtaio.netstack.link.VirtioNetLink;
 import io.virtaio.virtio.backend.Backend;
 import io.virtaio.virtio.mem.GuestMemory;
+import io.virtaio.virtio.net.DriverCounters;
 import io.virtaio.virtio.net.VirtioNetDevice;
 import io.virtaio.virtio.net.VirtioNetDriver;
 import io.virtaio.virtio.queue.Doorbell;
@@ -28,6 +29,10 @@ import java.util.Map;
 public final class VirtioHost implements AutoCloseable {
     /** Frames the device's transmit side takes per poll. */
     public static final int TX_BUDGET = 256;
+    /** The interrupt watchdog's first look after the last frame; each look that finds nothing doubles the wait. */
+    public static final long WATCHDOG_FIRST_NS = 1_000_000L;
+    /** The longest wait between the watchdog's looks; past it the watchdog stops until the next frame. */
+    public static final long WATCHDOG_LAST_NS = 1_000_000_000L;
 
     private final GuestMemory memory;
     private final VirtioNetDevice device;
@@ -36,6 +41,10 @@ public final class VirtioHost implements AutoCloseable {
     private final Stack stack;
     private final Backend backend;
     private volatile Doorbell wakeup = Doorbell.NONE;
+    // The interrupt watchdog (poll thread only): frames the driver had handled at the last poll, the next look.
+    private long framesSeen;
+    private long watchdogWaitNs;
+    private long watchdogAtNs = Long.MAX_VALUE;
 
     /**
      * Builds and initializes the host.
@@ -77,8 +86,9 @@ public final class VirtioHost implements AutoCloseable {
     /**
      * Steps the host at {@code nowNs}: the stack, then the device's transmit side and the backend.
      *
-     * @return when it next needs a poll: {@code nowNs} if more work is ready now, a later time for timers, links
-     *     and delays, or {@link Long#MAX_VALUE} when only a notification can bring work
+     * @return when it next needs a poll: {@code nowNs} if more work is ready now, a later time for timers, links,
+     *     delays and the interrupt watchdog ({@link #watchdog}), or {@link Long#MAX_VALUE} when only a notification
+     *     can bring work
      */
     public long poll(long nowNs) {
         long next = stack.poll(nowNs);
@@ -88,7 +98,34 @@ public final class VirtioHost implements AutoCloseable {
         if (sent == TX_BUDGET) {
             next = Math.min(next, nowNs);
         }
-        return next;
+        return Math.min(next, watchdog(nowNs));
+    }
+
+    /**
+     * The interrupt watchdog: after traffic the host looks at its rings now and then, interrupt or not — first
+     * {@link #WATCHDOG_FIRST_NS} after the last frame, then at doubling intervals up to {@link #WATCHDOG_LAST_NS},
+     * then no more until the next frame. An interrupt can be lost (a fault of the device or of the platform), and
+     * with EVENT_IDX a device interrupts once per crossing of used_event (virtio 1.2 §2.7.10), so one lost interrupt
+     * silences it until the driver runs again: a host that only receives, with no timer of its own, would sleep for
+     * good while its peer retransmits into the ring. With the watchdog, frames behind a lost interrupt wait about
+     * as long as the quiet before them. A quiet host stops looking after a second or so: idle, it costs nothing, and
+     * a simulation can still tell that nothing can happen any more. (e1000e's watchdog raises a receive interrupt
+     * every 2 s for the same reason.)
+     *
+     * @return when to look next, {@link Long#MAX_VALUE} if not before the next frame
+     */
+    private long watchdog(long nowNs) {
+        DriverCounters c = driver.counters();
+        long frames = c.rxFrames() + c.txFrames();
+        if (frames != framesSeen) {
+            framesSeen = frames;
+            watchdogWaitNs = WATCHDOG_FIRST_NS;
+            watchdogAtNs = nowNs + WATCHDOG_FIRST_NS;
+        } else if (nowNs >= watchdogAtNs) {
+            watchdogWaitNs *= 2;
+            watchdogAtNs = watchdogWaitNs > WATCHDOG_LAST_NS ? Long.MAX_VALUE : nowNs + watchdogWaitNs;
+        }
+        return watchdogAtNs;
     }
 
     /**

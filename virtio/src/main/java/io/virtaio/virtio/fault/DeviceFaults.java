@@ -38,6 +38,9 @@ public final class DeviceFaults implements Backend {
     private record Event(long atNs, Step step, DeviceFaultPlan.Action action) {
     }
 
+    /** How soon a transmit available-ring sabotage that has to wait looks again: about a frame at 1 Gbit/s. */
+    static final long SABOTAGE_RETRY_NS = 10_000;
+
     private final Backend inner;
     private final DeviceFaultPlan plan;
     private final long startNs;
@@ -185,15 +188,36 @@ public final class DeviceFaults implements Backend {
         if (device != null && (device.status() & Virtio.STATUS_DRIVER_OK) != 0) {
             interpose();
         }
+        long due = Long.MAX_VALUE;
         while (device != null && nextEvent < events.size() && events.get(nextEvent).atNs() <= now) {
-            run(events.get(nextEvent++), now);
+            Event e = events.get(nextEvent);
+            if (e.step() == Step.SABOTAGE && mustWait((DeviceFaultPlan.Action.Sabotage) e.action(), now)) {
+                due = now + SABOTAGE_RETRY_NS;
+                break;
+            }
+            nextEvent++;
+            run(e, now);
+        }
+        if (due == Long.MAX_VALUE && nextEvent < events.size()) {
+            due = events.get(nextEvent).atNs();
         }
         long next = inner.poll(now);
         next = Math.min(next, kicks.poll(now));
         next = Math.min(next, interrupts.poll(now));
         next = Math.min(next, configChanges.poll(now));
         next = Math.min(next, shuffler == null ? Long.MAX_VALUE : shuffler.nextReleaseNs());
-        return Math.min(next, nextEvent < events.size() ? events.get(nextEvent).atNs() : Long.MAX_VALUE);
+        return Math.min(next, due);
+    }
+
+    /**
+     * True if a driver's lie in the transmit available ring would not reach the device now: the device reads
+     * avail.idx only once it has taken every chain announced before, and takes none while the backend is busy —
+     * meanwhile the driver, who owns the index, publishes over the forgery, and the fault vanishes uncounted. It
+     * waits until the device is caught up and the backend ready, then the device takes a pass at once.
+     */
+    private boolean mustWait(DeviceFaultPlan.Action.Sabotage s, long now) {
+        return !s.kind().asDevice() && s.queue() == VirtioNet.TX_QUEUE
+                && (inner.txReadyAt(now) > now || !saboteur.caughtUp(VirtioNet.TX_QUEUE));
     }
 
     private void run(Event e, long now) {

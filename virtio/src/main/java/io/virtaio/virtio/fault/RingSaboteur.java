@@ -69,6 +69,27 @@ public final class RingSaboteur {
     }
 
     /**
+     * True if the device has used every chain the driver made available in queue {@code q} (avail.idx equals
+     * used.idx): its next pop reads avail.idx afresh, at the slot {@link #sabotage} forges. Also true for a queue
+     * that is not set up (a sabotage of it is skipped).
+     */
+    public boolean caughtUp(int q) {
+        int size = device.queueSize(q);
+        if (size == 0) {
+            return true;
+        }
+        GuestMemory guest = device.memory();
+        long avail = guest.translate(device.queueAvailAddress(q), SplitQueueLayout.availSize(size));
+        long used = guest.translate(device.queueUsedAddress(q), SplitQueueLayout.usedSize(size));
+        if (avail == GuestMemory.INVALID || used == GuestMemory.INVALID) {
+            return true;
+        }
+        MemorySegment mem = guest.region();
+        // Acquire: the indices as the device itself would read them.
+        return (short) U16.getAcquire(mem, avail + AVAIL_IDX) == (short) U16.getAcquire(mem, used + USED_IDX);
+    }
+
+    /**
      * Writes {@code kind} into queue {@code q}.
      *
      * @return false if the queue is not set up (nothing written)

@@ -1,9 +1,11 @@
 package io.virtaio.virtio.net;
 
+import io.virtaio.virtio.queue.Violation;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What a {@link VirtioNetDevice} did. Transmit counters are written only by the thread running
@@ -66,6 +68,8 @@ public final class DeviceCounters {
     final AtomicLong needsReset = new AtomicLong();
     final AtomicLong internalErrors = new AtomicLong();
     final long[] drops = new long[Drop.values().length];
+    /** By {@link Violation} ordinal; either data path may break its queue, so atomic (they are rare). */
+    final AtomicLongArray violations = new AtomicLongArray(Violation.values().length);
 
     /** Frames handed to the backend. */
     public long txFrames() {
@@ -151,6 +155,14 @@ public final class DeviceCounters {
         return drops[reason.ordinal()];
     }
 
+    /**
+     * Queues broken by the driver breaking {@code rule} (one of those {@link Violation#checkedByDevice checked by the
+     * device}); each also set DEVICE_NEEDS_RESET. Kept across resets, which replace the queues.
+     */
+    public long violations(Violation rule) {
+        return violations.get(rule.ordinal());
+    }
+
     /** All drops, both directions. */
     public long drops() {
         long sum = 0;
@@ -160,7 +172,10 @@ public final class DeviceCounters {
         return sum;
     }
 
-    /** Every counter by name (zeros included, so the key set is stable), drops as "drop_" + reason. */
+    /**
+     * Every counter by name (zeros included, so the key set is stable), drops as "drop_" + reason, queues broken by
+     * the driver as "violation_" + rule.
+     */
     public Map<String, Long> toMap() {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("tx_frames", txFrames);
@@ -181,6 +196,11 @@ public final class DeviceCounters {
         m.put("internal_errors", internalErrors.get());
         for (Drop d : Drop.values()) {
             m.put("drop_" + d.key(), drops[d.ordinal()]);
+        }
+        for (Violation v : Violation.values()) {
+            if (v.checkedByDevice()) {
+                m.put("violation_" + v.key(), violations.get(v.ordinal()));
+            }
         }
         return m;
     }

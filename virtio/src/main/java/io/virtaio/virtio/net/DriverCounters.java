@@ -1,5 +1,7 @@
 package io.virtaio.virtio.net;
 
+import io.virtaio.virtio.queue.QueueCounters;
+import io.virtaio.virtio.queue.Violation;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +35,14 @@ public final class DriverCounters {
     long resets;
     long rxFlagsIgnored;
     final long[] drops = new long[Drop.values().length];
+    /** The driver's two queues (reset in place, never replaced): they count what the device broke. */
+    private final QueueCounters rxQueue;
+    private final QueueCounters txQueue;
+
+    DriverCounters(QueueCounters rxQueue, QueueCounters txQueue) {
+        this.rxQueue = rxQueue;
+        this.txQueue = txQueue;
+    }
 
     /** Frames handed to the receive handler. */
     public long rxFrames() {
@@ -78,7 +88,15 @@ public final class DriverCounters {
         return drops[reason.ordinal()];
     }
 
-    /** Every counter by name, zeros included; drops as "drop_" + reason. */
+    /**
+     * Queues the driver found broken by the device breaking {@code rule} (one of those not
+     * {@link Violation#checkedByDevice checked by the device}), both queues; each called for a reset.
+     */
+    public long violations(Violation rule) {
+        return rxQueue.violations(rule) + txQueue.violations(rule);
+    }
+
+    /** Every counter by name, zeros included; drops as "drop_" + reason, broken queues as "violation_" + rule. */
     public Map<String, Long> toMap() {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("rx_frames", rxFrames);
@@ -91,6 +109,11 @@ public final class DriverCounters {
         m.put("rx_flags_ignored", rxFlagsIgnored);
         for (Drop d : Drop.values()) {
             m.put("drop_" + d.key(), drops[d.ordinal()]);
+        }
+        for (Violation v : Violation.values()) {
+            if (!v.checkedByDevice()) {
+                m.put("violation_" + v.key(), violations(v));
+            }
         }
         return m;
     }

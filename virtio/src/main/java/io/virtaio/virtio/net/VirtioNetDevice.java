@@ -753,6 +753,8 @@ public final class VirtioNetDevice implements FrameSink {
             int head = q.pop(chain);
             if (head < 0) {
                 if (head == QueueStatus.BROKEN) {
+                    // Once per break: with DEVICE_NEEDS_RESET set this path does not run again before a reset.
+                    counters.violations.incrementAndGet(q.brokenRule().ordinal());
                     signalNeedsReset("transmitq1 broken: " + q.brokenReason());
                 }
                 break;
@@ -948,6 +950,8 @@ public final class VirtioNetDevice implements FrameSink {
             q.disableNotifications();
         }
         if (head == QueueStatus.BROKEN) {
+            // Once per break: with DEVICE_NEEDS_RESET set this path does not run again before a reset.
+            counters.violations.incrementAndGet(q.brokenRule().ordinal());
             signalNeedsReset("receiveq1 broken: " + q.brokenReason());
             return rxDrop(Drop.RX_BROKEN, DROP_BROKEN);
         }

@@ -154,7 +154,7 @@ public final class VirtioNetDriver {
     private final int rxBufferSize;
     private final int txFrameCapacity;
     private final boolean[] txSubmitted;
-    private final DriverCounters counters = new DriverCounters();
+    private final DriverCounters counters;
 
     private VirtioNetDriver(VirtioNetDevice device, GuestMemory guest, Config config, long features) {
         this.device = device;
@@ -185,6 +185,7 @@ public final class VirtioNetDriver {
                 () -> device.notifyQueue(VirtioNet.RX_QUEUE));
         this.txq = SplitQueueDriver.create(guest, txSize, eventIdx, indirect, config.usedLenPolicy(),
                 () -> device.notifyQueue(VirtioNet.TX_QUEUE));
+        this.counters = new DriverCounters(rxq.counters(), txq.counters());
         this.rxPool = new BufferPool(guest, rxSize, rxBufferSize);
         this.txPool = new BufferPool(guest, txCount, HDR_SIZE + txFrameCapacity);
         this.txSubmitted = new boolean[txCount];

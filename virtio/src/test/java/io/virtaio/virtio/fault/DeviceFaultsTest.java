@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.virtaio.virtio.backend.Backend;
+import io.virtaio.virtio.backend.FrameSink;
 import io.virtaio.virtio.backend.LoopbackBackend;
 import io.virtaio.virtio.net.DeviceCounters.Drop;
 import io.virtaio.virtio.net.VirtioNet;
 import io.virtaio.virtio.net.VirtioNetDevice;
 import io.virtaio.virtio.mem.GuestMemory;
+import io.virtaio.virtio.queue.Violation;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -97,6 +102,56 @@ class DeviceFaultsTest {
             assertEquals(1, rig.driver.counters().resets());
             assertTrue(after >= 180, "traffic resumed after the reset: " + after + " of 200");
             assertEquals(0, rig.device.counters().internalErrors(), "a violation, handled — nothing thrown");
+            // The counters name the rule, on the side that checked it, and keep it across the reset.
+            Violation rule = Violation.valueOf(reason.substring(reason.lastIndexOf(' ') + 1));
+            Map<String, Long> checker = rule.checkedByDevice() ? rig.device.counters().toMap()
+                    : rig.driver.counters().toMap();
+            assertEquals(1L, checker.get("violation_" + rule.key()), checker::toString);
+            assertEquals(1, rule.checkedByDevice() ? rig.device.counters().violations(rule)
+                    : rig.driver.counters().violations(rule));
+        }
+    }
+
+    /** A loopback that takes no frame from {@code fromNs} until {@code untilNs}, as a backed-up link would. */
+    static Backend busyBetween(long fromNs, long untilNs) {
+        LoopbackBackend loop = new LoopbackBackend();
+        return new Backend() {
+            @Override
+            public void connect(FrameSink toDevice) {
+                loop.connect(toDevice);
+            }
+
+            @Override
+            public int accept(MemorySegment hdr, MemorySegment frame, long frameOff, int frameLen, long nowNs) {
+                return loop.accept(hdr, frame, frameOff, frameLen, nowNs);
+            }
+
+            @Override
+            public void flush(long nowNs) {
+                loop.flush(nowNs);
+            }
+
+            @Override
+            public long txReadyAt(long nowNs) {
+                return nowNs >= fromNs && nowNs < untilNs ? untilNs : nowNs;
+            }
+        };
+    }
+
+    @Test
+    void aTransmitAvailRingLieWaitsUntilTheDeviceWouldReadItBeforeTheDriverOverwritesIt() {
+        // While the backend is busy the device takes no chain and reads no avail.idx; the driver keeps publishing
+        // its own index over whatever is there. A jump written then would vanish without a trace.
+        DeviceFaultPlan plan = DeviceFaultPlan.NONE.sabotage(1 * MS, 1, RingSaboteur.Kind.AVAIL_IDX_JUMP);
+        try (DeviceRig rig = new DeviceRig(plan, 1, busyBetween(500 * US, 1500 * US))) {
+            traffic(rig, 0, 1 * MS + 200 * US);
+            assertEquals(0, rig.faults.saboteur().count(RingSaboteur.Kind.AVAIL_IDX_JUMP), "held back");
+            traffic(rig, 1 * MS + 200 * US, 3 * MS);
+            assertEquals(1, rig.faults.saboteur().count(RingSaboteur.Kind.AVAIL_IDX_JUMP));
+            assertTrue(rig.lastResetReason != null
+                    && rig.lastResetReason.startsWith("device: transmitq1 broken: AVAIL_IDX_JUMP"),
+                    "reset because: " + rig.lastResetReason);
+            assertEquals(1, rig.device.counters().violations(Violation.AVAIL_IDX_JUMP));
         }
     }
 
