@@ -246,7 +246,7 @@ final class TapReader implements Runnable {
             counters.rxDataValid++;
         }
         int result = toDevice.accept(hdr, frame, 0, frameLength, nowNs);
-        if (result == FrameSink.DROP_NO_BUFFER && Boolean.getBoolean("nope")) {
+        if (result == FrameSink.DROP_NO_BUFFER) {
             result = offerWhenRoom(toDevice, frameLength);
         }
         if (result == FrameSink.OK) {
