@@ -11,6 +11,8 @@ import java.util.Arrays;
  *
  *   echo PORT COUNT                 bind 0.0.0.0:PORT, print "ready", send back COUNT datagrams, print "echoed N"
  *   send HOST PORT COUNT SIZE...    send COUNT datagrams per SIZE, each awaiting its echo; print "ok N"
+ *   burst HOST PORT COUNT SIZE      send COUNT datagrams of SIZE bytes back to back, datagram k starting with k (a
+ *                                   big-endian int); print "sent N"
  *
  * Exit status 0 on success; 1 with a message on stderr otherwise.
  */
@@ -23,6 +25,8 @@ public class UdpPeer {
         switch (args[0]) {
             case "echo" -> echo(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             case "send" -> send(args);
+            case "burst" -> burst(InetAddress.getByName(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]));
             default -> fail("unknown mode " + args[0]);
         }
     }
@@ -71,6 +75,17 @@ public class UdpPeer {
             }
         }
         System.out.println("ok " + sent);
+    }
+
+    static void burst(InetAddress host, int port, int count, int size) throws Exception {
+        try (DatagramSocket s = new DatagramSocket()) {
+            byte[] out = new byte[size];
+            for (int k = 0; k < count; k++) {
+                java.nio.ByteBuffer.wrap(out).putInt(0, k);
+                s.send(new DatagramPacket(out, size, host, port));
+            }
+        }
+        System.out.println("sent " + count);
     }
 
     static void fail(String why) {

@@ -68,6 +68,25 @@ class NetNamespaceTest {
         assertThrows(IllegalArgumentException.class, () -> NetNamespace.existing("../etc"));
     }
 
+    /** What {@code serve --netns NAME} relies on: it removes on exit only the namespace it created. */
+    @Test
+    void openOrCreateOwnsOnlyWhatItCreated() throws Exception {
+        String name = PREFIX + "-named-" + ProcessHandle.current().pid();
+        NetNamespace created = NetNamespace.openOrCreate(name);
+        try {
+            assertTrue(created.owned());
+            assertTrue(created.ip("-o", "link", "show", "dev", "lo").contains("UP"), "loopback is up");
+            NetNamespace again = NetNamespace.openOrCreate(name);
+            assertFalse(again.owned(), "the second caller finds it");
+            again.close();
+            assertTrue(NetNamespace.list().contains(name), "closing the found one deletes nothing");
+            created.close();
+            assertFalse(NetNamespace.list().contains(name), "closing the created one deletes it");
+        } finally {
+            created.close();
+        }
+    }
+
     @Test
     void failedCommandsSayWhatRanAndWhatTheToolPrinted() throws Exception {
         try (NetNamespace ns = NetNamespace.create(PREFIX)) {

@@ -1,5 +1,8 @@
 package io.virtaio.interop;
 
+import io.virtaio.bench.serve.Cidr;
+import io.virtaio.bench.serve.TapAttachment;
+import io.virtaio.bench.serve.TapNode;
 import io.virtaio.netstack.StackConfig;
 import io.virtaio.netstack.host.VirtioHost;
 import io.virtaio.netstack.wire.Ipv4Address;
@@ -48,26 +51,33 @@ final class TapLink implements AutoCloseable {
      * @param pcapChecksums  what the capture shows of partial checksums (COMPLETED: as on a wire)
      * @param driverFeatures what the driver asks for (offloads follow what it gets)
      * @param ipv6           leave IPv6 on on the kernel side (router solicitations, MLD: frames our stack drops)
+     * @param rxQueueSize    receive buffers the driver posts
      */
-    record Options(Path pcap, PcapBackend.Checksums pcapChecksums, long driverFeatures, boolean ipv6) {
+    record Options(Path pcap, PcapBackend.Checksums pcapChecksums, long driverFeatures, boolean ipv6,
+                   int rxQueueSize) {
         static Options defaults() {
-            return new Options(null, PcapBackend.Checksums.COMPLETED, VirtioNetDriver.Config.DEFAULT_FEATURES, false);
+            return new Options(null, PcapBackend.Checksums.COMPLETED, VirtioNetDriver.Config.DEFAULT_FEATURES, false,
+                    VirtioNetDriver.Config.defaults().rxQueueSize());
         }
 
         Options withPcap(Path file) {
-            return new Options(file, pcapChecksums, driverFeatures, ipv6);
+            return new Options(file, pcapChecksums, driverFeatures, ipv6, rxQueueSize);
         }
 
         Options withPcapChecksums(PcapBackend.Checksums mode) {
-            return new Options(pcap, mode, driverFeatures, ipv6);
+            return new Options(pcap, mode, driverFeatures, ipv6, rxQueueSize);
         }
 
         Options withDriverFeatures(long features) {
-            return new Options(pcap, pcapChecksums, features, ipv6);
+            return new Options(pcap, pcapChecksums, features, ipv6, rxQueueSize);
         }
 
         Options withIpv6(boolean on) {
-            return new Options(pcap, pcapChecksums, driverFeatures, on);
+            return new Options(pcap, pcapChecksums, driverFeatures, on, rxQueueSize);
+        }
+
+        Options withRxQueueSize(int buffers) {
+            return new Options(pcap, pcapChecksums, driverFeatures, ipv6, buffers);
         }
     }
 
@@ -110,7 +120,8 @@ final class TapLink implements AutoCloseable {
                 built.add(pcap::close);
             }
             VirtioHost host = new VirtioHost(VirtioNetDevice.Config.defaults().withMac(OUR_MAC),
-                    VirtioNetDriver.Config.defaults().withFeatures(options.driverFeatures()),
+                    VirtioNetDriver.Config.defaults().withFeatures(options.driverFeatures())
+                            .withQueueSizes(options.rxQueueSize(), VirtioNetDriver.Config.defaults().txQueueSize()),
                     StackConfig.of(OUR_IP, 24).withSeed(0x7461_7000L), backend, System.nanoTime());
             built.add(host);
             HostLoop loop = new HostLoop(host, dev);
@@ -119,6 +130,20 @@ final class TapLink implements AutoCloseable {
             closeAll(built.reversed(), e);
             throw e;
         }
+    }
+
+    /**
+     * The runtime variant of the cable, for tests through the public API (POSIX façade, channels): our stack as the
+     * node of an {@code AioRuntime} on a TAP into a namespace of its own, kernel end {@value #KERNEL_CIDR}, us
+     * {@value #OUR_ADDRESS} — what {@code ./virtaio serve} runs ({@link TapNode}). Closing it removes everything.
+     */
+    static TapNode node(TapAttachment.Options options) throws IOException {
+        return TapNode.start(NetNamespace.create(PREFIX), options, StackConfig.of(OUR_IP, 24).withSeed(0x7461_7001L));
+    }
+
+    /** {@link #node(TapAttachment.Options)} with a plain TAP: MTU 1500, no capture, no faults. */
+    static TapNode node() throws IOException {
+        return node(TapAttachment.Options.of(Cidr.parse(KERNEL_CIDR)));
     }
 
     /** The kernel side's interface name (inside {@link #ns}). */

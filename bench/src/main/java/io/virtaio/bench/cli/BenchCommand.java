@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
                 + "same workloads, same run.",
             "Workloads: bulk (64 KiB aio_write -> aio_read, Gbit/s), rpc (64-byte request/response, one "
                 + "outstanding), rpc-64 (64 connections). Systems: virtaio, jdk-nio (SocketChannel), jdk-nio2 "
-                + "(AsynchronousSocketChannel)."})
+                + "(AsynchronousSocketChannel).",
+            "./virtaio bench tap: our stack through a Linux TAP against Linux over a veth (see bench tap --help)."},
+        subcommands = TapBenchCommand.class)
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

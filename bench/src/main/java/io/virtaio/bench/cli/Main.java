@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code virtaio} command-line tool; the launcher script calls it with a subcommand. */
 @Command(name = "virtaio", mixinStandardHelpOptions = true,
         description = "POSIX asynchronous I/O over virtio-net, in Java.",
-        subcommands = {BenchCommand.class, SimCommand.class, ExampleCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.class, SimCommand.class, ServeCommand.class, ExampleCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
     private Main() {
     }

@@ -1,5 +1,6 @@
 package io.virtaio.virtio.backend;
 
+import io.virtaio.virtio.queue.Doorbell;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -42,6 +43,20 @@ public interface FrameSink {
 
     /** Ends a batch: publishes what was accepted and notifies the receiver once. */
     void flush(long nowNs);
+
+    /**
+     * Backpressure, for a sender that can hold a frame back instead of losing it — a TAP, whose kernel queue keeps
+     * what is not read, as QEMU stops reading a TAP while its guest posts no receive buffer. After
+     * {@link #DROP_NO_BUFFER}, asks for {@code doorbell} to be rung when there is room again, then re-checks. The
+     * doorbell may ring from any thread, and more than once; the sender then offers the frame again.
+     *
+     * @return true if the frame may be offered again at once — there is room, or this sink cannot tell, and then a
+     *     sender drops the frame if it is refused again (as a NIC would); false if {@code doorbell} will ring when
+     *     there is room
+     */
+    default boolean notifyWhenRoom(Doorbell doorbell) {
+        return true;
+    }
 
     static String name(int code) {
         return switch (code) {

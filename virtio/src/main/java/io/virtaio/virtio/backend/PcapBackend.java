@@ -194,9 +194,14 @@ public final class PcapBackend implements Backend {
 
     /** The wrapped backend's frames towards the device pass here. */
     private final class Inbound implements FrameSink {
+        /** The next frame is one the device refused for lack of buffers, offered again: recorded already. */
+        private boolean offeredAgain;
+
         @Override
         public int accept(MemorySegment hdr, MemorySegment frame, long frameOff, int frameLen, long nowNs) {
-            if (record(hdr, frame, frameOff, frameLen, nowNs, PcapWriter.INBOUND, inboundScratch)) {
+            if (offeredAgain) {
+                offeredAgain = false;
+            } else if (record(hdr, frame, frameOff, frameLen, nowNs, PcapWriter.INBOUND, inboundScratch)) {
                 counters.delivered++;
                 counters.deliveredBytes += frameLen;
             }
@@ -206,6 +211,13 @@ public final class PcapBackend implements Backend {
         @Override
         public void flush(long nowNs) {
             device.flush(nowNs);
+        }
+
+        /** A sender that waits for room offers the refused frame again: it is in the capture once. */
+        @Override
+        public boolean notifyWhenRoom(Doorbell doorbell) {
+            offeredAgain = true;
+            return device.notifyWhenRoom(doorbell);
         }
     }
 }

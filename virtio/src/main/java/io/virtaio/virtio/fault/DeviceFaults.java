@@ -172,6 +172,12 @@ public final class DeviceFaults implements Backend {
         inner.setWakeup(wakeup);
     }
 
+    /** Passed on: a TAP behind the faults enables the checksum offloads the driver's receive path takes. */
+    @Override
+    public void featuresNegotiated(long features) {
+        inner.featuresNegotiated(features);
+    }
+
     /**
      * Runs the planned actions due at {@code now}, delivers delayed and spurious notifications, polls the wrapped
      * backend, and returns the earliest of their deadlines.

@@ -308,6 +308,12 @@ public final class FaultStage implements Backend {
         return inner.txReadyAt(nowNs);
     }
 
+    /** Passed on: a TAP behind the stage enables the checksum offloads the driver's receive path takes. */
+    @Override
+    public void featuresNegotiated(long features) {
+        inner.featuresNegotiated(features);
+    }
+
     /**
      * Applies due schedule entries, hands on the frames due in both directions (one flush each), polls the wrapped
      * backend, and returns the earliest of its deadline, the next held frame and the next schedule entry.

@@ -59,6 +59,7 @@ public final class DeviceCounters {
     long rxBytes;
     long rxInterrupts;
     long rxChecksumsCompleted;
+    long rxRoomWaits;
     long kicks;
     long resets;
     long statusWritesIgnored;
@@ -108,6 +109,11 @@ public final class DeviceCounters {
     /** Used-buffer notifications sent to the driver: receive queue. */
     public long rxInterrupts() {
         return rxInterrupts;
+    }
+
+    /** Times a sender that found no receive buffer waited for the driver to post some (backpressure). */
+    public long rxRoomWaits() {
+        return rxRoomWaits;
     }
 
     /** Available-buffer notifications (kicks) received from the driver. */
@@ -180,6 +186,7 @@ public final class DeviceCounters {
         m.put("rx_bytes", rxBytes);
         m.put("rx_interrupts", rxInterrupts);
         m.put("rx_checksums_completed", rxChecksumsCompleted);
+        m.put("rx_room_waits", rxRoomWaits);
         m.put("kicks", kicks);
         m.put("config_changes", configChanges.get());
         m.put("resets", resets);

@@ -173,6 +173,9 @@ public final class VirtioNetDevice implements FrameSink {
     private volatile Doorbell configChangeDoorbell = Doorbell.NONE;
     private volatile Doorbell kickListener = Doorbell.NONE;
 
+    /** What a receive-queue kick rings: a sender waiting for receive buffers ({@link #notifyWhenRoom}). */
+    private volatile Doorbell rxRoomDoorbell;
+
     // Fault-injection seams (see setRxStarved, setTxUsedDeferral); read once per data-path call.
     private volatile boolean rxStarved;
     private volatile UsedDeferral txUsedDeferral;
@@ -181,6 +184,8 @@ public final class VirtioNetDevice implements FrameSink {
     // both data paths are out (see reset()). Plain fields: the volatile status orders them.
     private SplitQueueDevice rxQueue;
     private SplitQueueDevice txQueue;
+    /** Receive path: kicks were asked for by notifyWhenRoom and are still on. */
+    private boolean rxKicksWanted;
     private DescChain rxChain;
     private DescChain txChain;
     private final Doorbell rxInterrupt;
@@ -328,6 +333,12 @@ public final class VirtioNetDevice implements FrameSink {
         }
         // Release (volatile): the queues and features set above are visible to a data path that sees DRIVER_OK.
         STATUS.getAndBitwiseOr(this, added);
+        Doorbell waiting = rxRoomDoorbell;
+        if ((added & STATUS_DRIVER_OK) != 0 && waiting != null) {
+            // A sender that waited for buffers across a reset: the new queues start without receive kicks, so no
+            // kick would tell it; this does, and it offers again.
+            waiting.ring();
+        }
     }
 
     /** Why a status write that sets the bits of {@code want} skips a step of §3.1.1, or null. */
@@ -379,6 +390,7 @@ public final class VirtioNetDevice implements FrameSink {
         txQueue = null;
         rxChain = null;
         txChain = null;
+        rxKicksWanted = false;
         UsedDeferral deferral = txUsedDeferral;
         if (deferral != null) {
             // The held chains belonged to the queues just dropped (§2.4: a reset forgets in-flight buffers).
@@ -576,7 +588,8 @@ public final class VirtioNetDevice implements FrameSink {
 
     /**
      * The driver's available-buffer notification for queue {@code q} (§2.7.13.4, virtio-mmio QueueNotify). Ignored
-     * before DRIVER_OK. Receive kicks are only counted: the receive path takes buffers when frames arrive.
+     * before DRIVER_OK. A transmit kick rings the kick listener; a receive kick — which comes only while a sender
+     * waits for buffers ({@link #notifyWhenRoom}) — rings that sender's doorbell.
      *
      * @throws IllegalArgumentException for a queue index out of range
      */
@@ -591,6 +604,12 @@ public final class VirtioNetDevice implements FrameSink {
         counters.kicks++;
         if ((q & 1) == 1) {
             kickListener.ring();
+            return;
+        }
+        // The receive queue asks for kicks only while a sender waits for buffers (notifyWhenRoom).
+        Doorbell waiting = rxRoomDoorbell;
+        if (waiting != null) {
+            waiting.ring();
         }
     }
 
@@ -925,6 +944,11 @@ public final class VirtioNetDevice implements FrameSink {
         if (head == QueueStatus.EMPTY) {
             return rxDrop(Drop.RX_NO_BUFFER, DROP_NO_BUFFER);
         }
+        if (rxKicksWanted) {
+            // The wait for buffers is over: back to a receive path that wants no kicks (see activate()).
+            rxKicksWanted = false;
+            q.disableNotifications();
+        }
         if (head == QueueStatus.BROKEN) {
             // Once per break: with DEVICE_NEEDS_RESET set this path does not run again before a reset.
             counters.violations.incrementAndGet(q.brokenRule().ordinal());
@@ -976,6 +1000,40 @@ public final class VirtioNetDevice implements FrameSink {
             }
         } catch (RuntimeException e) {
             internalError("receive", e);
+        } finally {
+            rxOwner = null;
+        }
+    }
+
+    /**
+     * Backpressure for a sender that can hold frames (a TAP): when a frame found no receive buffer, asks the driver
+     * for a kick when it posts more (§2.7.10: avail_event, or clearing NO_NOTIFY), then re-checks the ring; the kick
+     * ({@link #notifyQueue}) rings {@code doorbell}. The next frame received turns the kicks off again. Receive
+     * path. Only a lack of buffers is waited for: a device that is not running, has its link down or is starved
+     * answers true, and the sender drops as it would have.
+     *
+     * @return true iff buffers are there already (offer again now; no kick will come for them)
+     */
+    @Override
+    public boolean notifyWhenRoom(Doorbell doorbell) {
+        if (doorbell == null) {
+            throw new IllegalArgumentException("doorbell is required");
+        }
+        rxOwner = Thread.currentThread();
+        try {
+            // Volatile load after the volatile store of rxOwner: our half of the reset handshake.
+            int s = status;
+            SplitQueueDevice q = rxQueue;
+            if (!ready(s) || q == null || !linkUp || rxStarved) {
+                return true;
+            }
+            rxRoomDoorbell = doorbell;
+            rxKicksWanted = true;
+            counters.rxRoomWaits++;
+            return q.enableNotifications();
+        } catch (RuntimeException e) {
+            internalError("receive", e);
+            return true;
         } finally {
             rxOwner = null;
         }

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * kills the processes started in it and deletes it, and a JVM shutdown hook deletes whatever an owner failed to
  * close. The pid in the name lets {@link #reapStale} remove, at the next start, the namespaces of a JVM that died
  * without running its hooks, and only those: parallel runs never touch each other's. {@link #existing} wraps a
- * namespace someone else made (e.g. {@code serve --netns NAME}); closing it deletes nothing.
+ * namespace someone else made; closing it deletes nothing. {@link #openOrCreate} is either, as a user asks for a
+ * namespace by name ({@code serve --netns NAME}).
  *
  * <p>Control-path code: every method runs a command (tens of milliseconds) and throws
  * {@link CommandException} with the command and its stderr when it fails. Thread-safe.
@@ -47,11 +48,29 @@ public final class NetNamespace implements AutoCloseable {
      * @param prefix a recognisable prefix, e.g. "vtap" (letters, digits, '.', '_' and '-')
      */
     public static NetNamespace create(String prefix) throws CommandException {
-        String name = prefix + "-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
+        return createOwned(prefix + "-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet(), true);
+    }
+
+    /**
+     * The namespace {@code name} as a user named it (e.g. {@code serve --netns NAME}): the existing one, which
+     * {@link #close()} leaves in place, or — when there is none — a new one with its loopback up, owned by the
+     * returned object. {@link #owned()} says which. Unlike {@link #create}, no shutdown hook deletes a namespace
+     * made here: its owner does, in its own hook, after what lives inside is closed (hooks run concurrently, so a
+     * second hook would pull the interfaces out from under it). Its name has no pid, so {@link #reapStale} cannot
+     * find it after a kill either.
+     */
+    public static NetNamespace openOrCreate(String name) throws CommandException {
+        checkName(name);
+        return list().contains(name) ? new NetNamespace(name, false) : createOwned(name, false);
+    }
+
+    private static NetNamespace createOwned(String name, boolean reapAtExit) throws CommandException {
         checkName(name);
         HostCommands.check("ip", "netns", "add", name);
         NetNamespace ns = new NetNamespace(name, true);
-        Reaper.register(ns);
+        if (reapAtExit) {
+            Reaper.register(ns);
+        }
         try {
             HostCommands.check("ip", "-n", name, "link", "set", "dev", "lo", "up");
         } catch (CommandException e) {

@@ -30,6 +30,7 @@ public final class TapCounters {
     long rxEmptyReads;
     long rxWakeups;
     long rxBatches;
+    long rxRoomWaits;
 
     // Transmit: frames the device handed over, written into the TAP towards the kernel.
     long txFrames;
@@ -115,6 +116,14 @@ public final class TapCounters {
     /** Times poll(2) returned with the TAP readable. */
     public long rxWakeups() {
         return rxWakeups;
+    }
+
+    /**
+     * Frames the device had no receive buffer for, held by the reader until the driver posted some, while the kernel
+     * kept the rest queued (backpressure); each then counts once, delivered or refused.
+     */
+    public long rxRoomWaits() {
+        return rxRoomWaits;
     }
 
     /** Batches handed to the device, each ended by one flush (one used-ring publication, at most one interrupt). */
@@ -204,6 +213,7 @@ public final class TapCounters {
         m.put("rx.empty_reads", rxEmptyReads);
         m.put("rx.wakeups", rxWakeups);
         m.put("rx.batches", rxBatches);
+        m.put("rx.room_waits", rxRoomWaits);
         m.put("tx.frames", txFrames);
         m.put("tx.bytes", txBytes);
         m.put("tx.written", txWritten);

@@ -4,6 +4,7 @@ import static io.virtaio.virtio.net.VirtioNet.HDR_SIZE;
 
 import io.virtaio.virtio.backend.FrameSink;
 import io.virtaio.virtio.net.VirtioNet;
+import io.virtaio.virtio.queue.Doorbell;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,6 +15,9 @@ import java.util.function.LongSupplier;
  * frame the kernel queued (non-blocking readv(2), one virtio-net header and one frame per call) and hands them to
  * the device's receive path, ending each batch with one flush — one used-ring publication, which rings the driver's
  * interrupt doorbell if the driver asked for it, and so wakes the host's loop.
+ *
+ * <p>When the device has no receive buffer for a frame, the reader holds that frame and sleeps on the eventfd until
+ * the device's receive-queue kick rings {@link #wake} (backpressure: the kernel keeps the rest queued).
  *
  * <p>Everything it touches per frame was allocated at construction: the pollfd and iovec arrays, the header and
  * frame buffers, the errno capture. It stops when {@link #stop} writes the eventfd, or on a read error that will not
@@ -43,6 +47,14 @@ final class TapReader implements Runnable {
     private final MemorySegment iov;
     private final MemorySegment hdr;
     private final MemorySegment frame;
+    /** The eventfd's pollfd alone (a view of the second entry), and an iovec to drain its counter. */
+    private final MemorySegment wakePollfd;
+    private final MemorySegment wakeIov;
+    /** What the room doorbell writes into the eventfd, and the errno capture of that write. */
+    private final MemorySegment one;
+    private final MemorySegment ringErrno;
+    /** Rung when the device has receive buffers again (its receive-queue kick): wakes a reader holding a frame. */
+    private final Doorbell roomDoorbell = this::wake;
     private final Thread thread;
     private volatile FrameSink sink;
     private volatile boolean stopping;
@@ -70,6 +82,14 @@ final class TapReader implements Runnable {
         iov.set(ValueLayout.JAVA_LONG, Libc.IOV_LEN, HDR_SIZE);
         iov.set(ValueLayout.JAVA_LONG, Libc.IOVEC_SIZE + Libc.IOV_BASE, frame.address());
         iov.set(ValueLayout.JAVA_LONG, Libc.IOVEC_SIZE + Libc.IOV_LEN, frameCapacity);
+        this.wakePollfd = pollfds.asSlice(Libc.POLLFD_SIZE, Libc.POLLFD_SIZE);
+        MemorySegment counter = arena.allocate(ValueLayout.JAVA_LONG);
+        this.wakeIov = arena.allocate(Libc.IOVEC_SIZE, 8);
+        wakeIov.set(ValueLayout.JAVA_LONG, Libc.IOV_BASE, counter.address());
+        wakeIov.set(ValueLayout.JAVA_LONG, Libc.IOV_LEN, 8);
+        this.one = arena.allocate(ValueLayout.JAVA_LONG);
+        one.set(ValueLayout.JAVA_LONG, 0, 1);
+        this.ringErrno = Libc.newErrnoSegment(arena);
         this.thread = Thread.ofPlatform().name("virtaio-tap-" + name).daemon(true).unstarted(this);
     }
 
@@ -145,7 +165,9 @@ final class TapReader implements Runnable {
             return true;                                        // no timeout is set: a spurious return
         }
         if (pollfds.get(SHORT, Libc.POLLFD_SIZE + Libc.POLLFD_REVENTS) != 0) {
-            return false;                                       // the eventfd: stop() asked
+            // The eventfd: stop() asked, or a room doorbell rang late (after the wait it was for had ended).
+            drainWakeups();
+            return !stopping;
         }
         if ((pollfds.get(SHORT, Libc.POLLFD_REVENTS) & Libc.POLLNVAL) != 0) {
             fail("poll(" + name + "): descriptor not open", LinuxErrno.EBADF);
@@ -188,6 +210,9 @@ final class TapReader implements Runnable {
             if (deliver(toDevice, n, nowNs)) {
                 delivered++;
             }
+            if (stopping) {
+                break;
+            }
         }
         if (delivered > 0) {
             counters.rxBatches++;
@@ -221,6 +246,9 @@ final class TapReader implements Runnable {
             counters.rxDataValid++;
         }
         int result = toDevice.accept(hdr, frame, 0, frameLength, nowNs);
+        if (result == FrameSink.DROP_NO_BUFFER) {
+            result = offerWhenRoom(toDevice, frameLength);
+        }
         if (result == FrameSink.OK) {
             counters.rxDelivered++;
             counters.rxDeliveredBytes += frameLength;
@@ -228,6 +256,61 @@ final class TapReader implements Runnable {
         }
         counters.rxRefused[result < 0 && -result < counters.rxRefused.length ? -result : 0]++;
         return false;
+    }
+
+    /**
+     * Backpressure, as QEMU stops reading a TAP while its guest posts no receive buffer: the device has none, so the
+     * reader holds this frame — leaving the rest queued in the kernel (the TAP's queue, then the sender's qdisc and
+     * its congestion control) instead of reading frames only to drop them — until the device's receive-queue kick
+     * says the driver posted more, then offers it again. A sink that cannot tell gets one more offer.
+     *
+     * @return the device's answer to the last offer; DROP_NO_BUFFER if the reader is stopping (the frame is lost)
+     */
+    private int offerWhenRoom(FrameSink toDevice, int frameLength) {
+        counters.rxRoomWaits++;
+        // What was accepted so far must reach the driver: freeing those buffers is what we wait for.
+        toDevice.flush(clock.getAsLong());
+        while (true) {
+            boolean roomNow = toDevice.notifyWhenRoom(roomDoorbell);
+            if (!roomNow && !awaitRoom()) {
+                return FrameSink.DROP_NO_BUFFER;
+            }
+            int result = toDevice.accept(hdr, frame, 0, frameLength, clock.getAsLong());
+            if (result != FrameSink.DROP_NO_BUFFER || roomNow) {
+                return result;
+            }
+        }
+    }
+
+    /** Sleeps in poll(2) on the eventfd alone until the room doorbell or stop() writes it; false when stopping. */
+    private boolean awaitRoom() {
+        while (!stopping) {
+            int ready = Libc.poll(errno, wakePollfd, 1, POLL_TIMEOUT_MS);
+            if (ready < 0 && Libc.errno(errno) != LinuxErrno.EINTR) {
+                fail("poll(" + name + " eventfd)", Libc.errno(errno));
+                stopping = true;
+                return false;
+            }
+            if (ready > 0) {
+                drainWakeups();
+                return !stopping;
+            }
+        }
+        return false;
+    }
+
+    /** Resets the eventfd's counter (a non-blocking read of its 8 bytes), so that poll(2) sleeps again. */
+    private void drainWakeups() {
+        Libc.readv(errno, wakeFd, wakeIov, 1);
+    }
+
+    /**
+     * The room doorbell: adds 1 to the eventfd (eventfd(2)), which ends the reader's wait. Rung by whoever kicks the
+     * device's receive queue — the driver's loop — never by the reader. It fails only if the counter would overflow,
+     * which a reader that drains it on every wake-up cannot let happen.
+     */
+    private void wake() {
+        Libc.write(ringErrno, wakeFd, one, 8);
     }
 
     private void fail(String what, int e) {

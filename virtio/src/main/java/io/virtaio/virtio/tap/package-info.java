@@ -20,6 +20,10 @@
  *       the device's receive path and flushes once per batch; the flush rings the driver's interrupt doorbell,
  *       which wakes the host's loop. The transport's {@code featuresNegotiated} and {@code close} take a lock the
  *       data paths never take.</li>
+ *   <li><b>Backpressure.</b> A frame that finds no receive buffer is not dropped: the reader holds it, asks the
+ *       device to be told when the driver posts buffers ({@code FrameSink.notifyWhenRoom}: the receive queue's
+ *       kick, §2.7.10), and sleeps on the eventfd, which that kick writes; the kernel keeps what follows queued,
+ *       as QEMU leaves a TAP unread while its guest has no buffers. Counted as {@code rx.room_waits}.</li>
  *   <li><b>Lifecycle.</b> {@code open} configures the TAP (TUNSETIFF, TUNSETVNETHDRSZ 12, TUNSETVNETLE,
  *       TUNSETOFFLOAD 0); {@code connect} (by the device) starts the reader; {@code close} sets the closed flag,
  *       wakes the reader through the eventfd, joins it, and only then closes the descriptors, so that no thread

@@ -1,12 +1,15 @@
 package io.virtaio.virtio.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtaio.virtio.mem.GuestMemory;
+import io.virtaio.virtio.net.VirtioNet;
 import io.virtaio.virtio.net.VirtioNetDevice;
 import io.virtaio.virtio.net.VirtioNetDriver;
+import io.virtaio.virtio.queue.Doorbell;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -147,6 +150,55 @@ class PcapTest {
         }
         assertEquals(List.of("262144\t300000"),
                 tshark("-r", file.toString(), "-T", "fields", "-e", "frame.cap_len", "-e", "frame.len"));
+    }
+
+    /** A frame the device refused for lack of buffers and that its sender offers again is in the capture once. */
+    @Test
+    void aFrameOfferedAgainAfterWaitingForBuffersIsRecordedOnce() throws Exception {
+        Path file = dir.resolve("again.pcapng");
+        FrameSink[] toDevice = new FrameSink[1];
+        Backend source = new Backend() {
+            @Override
+            public void connect(FrameSink sink) {
+                toDevice[0] = sink;
+            }
+
+            @Override
+            public int accept(MemorySegment hdr, MemorySegment f, long off, int len, long nowNs) {
+                return OK;
+            }
+
+            @Override
+            public void flush(long nowNs) {
+            }
+        };
+        int[] answers = {FrameSink.DROP_NO_BUFFER, FrameSink.OK, FrameSink.OK};
+        int[] offers = new int[1];
+        try (PcapWriter w = PcapWriter.open(file, PcapWriter.Format.PCAPNG)) {
+            PcapBackend pcap = new PcapBackend(source, w);
+            pcap.connect(new FrameSink() {
+                @Override
+                public int accept(MemorySegment hdr, MemorySegment f, long off, int len, long nowNs) {
+                    return answers[offers[0]++];
+                }
+
+                @Override
+                public void flush(long nowNs) {
+                }
+
+                @Override
+                public boolean notifyWhenRoom(Doorbell doorbell) {
+                    return false;
+                }
+            });
+            MemorySegment hdr = MemorySegment.ofArray(new byte[VirtioNet.HDR_SIZE]);
+            assertEquals(FrameSink.DROP_NO_BUFFER, toDevice[0].accept(hdr, frame(1, 60), 0, 60, 1_000));
+            assertFalse(toDevice[0].notifyWhenRoom(() -> { }), "the device's answer is passed on");
+            assertEquals(FrameSink.OK, toDevice[0].accept(hdr, frame(1, 60), 0, 60, 2_000), "the same frame again");
+            assertEquals(FrameSink.OK, toDevice[0].accept(hdr, frame(2, 60), 0, 60, 3_000), "the next frame");
+            assertEquals(2, pcap.counters().delivered(), "recorded: frame 1 once, frame 2");
+        }
+        assertEquals(2, tshark("-r", file.toString(), "-T", "fields", "-e", "frame.number").size());
     }
 
     @Test

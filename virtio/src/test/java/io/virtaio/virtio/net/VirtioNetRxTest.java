@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.virtaio.virtio.Virtio;
 import io.virtaio.virtio.backend.FrameSink;
 import io.virtaio.virtio.net.DeviceCounters.Drop;
 import io.virtaio.virtio.queue.SplitQueueLayout;
@@ -50,6 +51,67 @@ class VirtioNetRxTest {
             rig.driver.flush();
             rig.device.pollTx(0, 64);
             assertEquals(1, receiveAll(rig.driver).size(), "buffers were re-posted");
+        }
+    }
+
+    /**
+     * Backpressure for a sender that can hold frames (a TAP): without buffers the device asks for the receive
+     * queue's kick (§2.7.10), the driver's re-post rings the sender's doorbell once, and the next frame received
+     * turns the kicks off again.
+     */
+    @ParameterizedTest(name = "EVENT_IDX {0}")
+    @CsvSource({"true", "false"})
+    void aSenderWaitingForBuffersIsRungWhenTheDriverPostsThem(boolean eventIdx) {
+        RecordingBackend backend = new RecordingBackend();
+        long features = VirtioNetDriver.Config.DEFAULT_FEATURES;
+        features = eventIdx ? features : features & ~bit(Virtio.F_EVENT_IDX);
+        try (Rig rig = new Rig(8 << 20, VirtioNetDevice.Config.defaults(),
+                VirtioNetDriver.Config.defaults().withFeatures(features).withQueueSizes(4, 64), backend)) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals(FrameSink.OK, backend.inject(0, 0, 0, 0, new byte[60]));
+            }
+            assertEquals(FrameSink.DROP_NO_BUFFER, backend.inject(0, 0, 0, 0, new byte[60]));
+            int[] rings = new int[1];
+            assertFalse(backend.device.notifyWhenRoom(() -> rings[0]++), "no buffer yet: wait for the kick");
+            assertEquals(1, rig.device.counters().rxRoomWaits());
+            assertEquals(0, rings[0]);
+            assertEquals(4, receiveAll(rig.driver).size(), "the driver takes the frames and re-posts the buffers");
+            assertEquals(1, rings[0], "the re-post kicked the receive queue, which rang the waiting sender");
+            assertEquals(FrameSink.OK, backend.inject(0, 0, 0, 0, new byte[60]), "offered again, taken");
+            long kicks = rig.device.counters().kicks();
+            receiveAll(rig.driver);
+            assertEquals(kicks, rig.device.counters().kicks(), "the wait is over: re-posts kick no more");
+            assertEquals(1, rings[0]);
+            assertTrue(backend.device.notifyWhenRoom(() -> rings[0]++), "buffers are there: offer at once");
+        }
+    }
+
+    @Test
+    void aSenderWaitingAcrossAResetIsRungWhenTheDriverIsBack() {
+        RecordingBackend backend = new RecordingBackend();
+        try (Rig rig = new Rig(8 << 20, VirtioNetDevice.Config.defaults(),
+                VirtioNetDriver.Config.defaults().withQueueSizes(2, 64), backend)) {
+            backend.inject(0, 0, 0, 0, new byte[60]);
+            backend.inject(0, 0, 0, 0, new byte[60]);
+            int[] rings = new int[1];
+            assertFalse(backend.device.notifyWhenRoom(() -> rings[0]++));
+            // New queues start without receive kicks: DRIVER_OK itself must tell the sender to offer again.
+            rig.driver.reinitialize();
+            assertEquals(1, rings[0]);
+            assertEquals(FrameSink.OK, backend.inject(0, 0, 0, 0, new byte[60]));
+        }
+    }
+
+    @Test
+    void aDeviceThatIsNotRunningDoesNotMakeASenderWait() {
+        RecordingBackend backend = new RecordingBackend();
+        try (Rig rig = injected(VirtioNetDriver.Config.DEFAULT_FEATURES, backend)) {
+            rig.device.setLinkUp(false);
+            assertTrue(backend.device.notifyWhenRoom(() -> { }), "link down: the sender drops as before");
+            rig.device.setLinkUp(true);
+            rig.device.setStatus(0);
+            assertTrue(backend.device.notifyWhenRoom(() -> { }), "reset: likewise");
+            assertEquals(0, rig.device.counters().rxRoomWaits());
         }
     }
 
