@@ -43,6 +43,14 @@ final class Receiver {
     boolean pushed;
     /** When data last arrived (Linux icsk_ack.lrcvtime), -1 before any. */
     long lastDataNs = -1;
+    /**
+     * Request-response traffic (Linux's ping-pong mode, tcp_event_data_sent): we sent data within the delayed-ACK
+     * time of receiving some, so the data we send next is expected to carry the ACK. While on, a read that empties
+     * the buffer after a pushed segment does not force an ACK (tcp_cleanup_rbuf checks !pingpong) and quick-ACK mode
+     * waits (tcp_in_quickack_mode); the delayed-ACK timer still bounds the wait, and its firing ends the mode, as do
+     * out-of-order data and a restart after silence (tcp_enter_quickack_mode).
+     */
+    boolean interactive;
 
     // The peer's FIN.
     boolean finReceived;
@@ -209,7 +217,7 @@ final class Receiver {
                 buf.bypass(took);
                 onConsumed(took, nowNs);
             }
-            if (took == n && pushed) {
+            if (took == n && pushed && !interactive) {
                 ackNow = true;          // the reader consumed a pushed segment whole (see afterRead)
             }
         }
@@ -305,6 +313,7 @@ final class Receiver {
      * (Linux tcp_incr_quickack: rcv_wnd / (2 * rcv_mss), at least 2, at most {@link #QUICK_ACKS}).
      */
     private void enterQuickAck() {
+        interactive = false;
         int n = Math.clamp(capacity() / (2L * Math.max(1, rcvMss)), 2, QUICK_ACKS);
         quickAcks = Math.max(quickAcks, n);
     }
@@ -327,7 +336,7 @@ final class Receiver {
      */
     boolean ackDueNow() {
         // Like Linux's __tcp_ack_snd_check: more than one full-sized segment's worth unacknowledged.
-        return ackNow || bytesSinceAck > rcvMss || (quickAcks > 0 && bytesSinceAck > 0);
+        return ackNow || bytesSinceAck > rcvMss || (quickAcks > 0 && bytesSinceAck > 0 && !interactive);
     }
 
     /** Whether received data awaits acknowledgment at all. */
@@ -354,7 +363,15 @@ final class Receiver {
             return;
         }
         ackNow = true;
+        interactive = false;        // Linux tcp_delack_timer_handler: the reply did not come in time
         c.wantOutput();
+    }
+
+    /** We sent new data: within the delayed-ACK time of receiving some, the connection is {@link #interactive}. */
+    void onDataSent(long nowNs) {
+        if (lastDataNs >= 0 && nowNs - lastDataNs < c.layer.config.delayedAckNs()) {
+            interactive = true;
+        }
     }
 
     /** The application read; acknowledge or advertise the opened window if worth it (Linux tcp_cleanup_rbuf). */
@@ -362,8 +379,9 @@ final class Receiver {
         // Linux tcp_cleanup_rbuf: a read that empties the buffer after a pushed segment (the end of the peer's
         // write burst) acknowledges it now rather than after the delayed-ACK timer: the sender may be waiting for
         // that ACK (cwnd- or buffer-bound, or a tail loss probe), and no second segment may be coming to trigger
-        // the every-second-segment ACK (RFC 1122 4.2.3.2).
-        if (pushed && bytesSinceAck > 0 && buf.readable() == 0) {
+        // the every-second-segment ACK (RFC 1122 4.2.3.2). Not in request-response traffic (interactive): there the
+        // reply carries the ACK, and the delayed-ACK timer covers a reply that does not come.
+        if (pushed && bytesSinceAck > 0 && buf.readable() == 0 && !interactive) {
             ackNow = true;
             c.wantOutput();
             return;

@@ -193,6 +193,9 @@ final class TcpOutput {
                 s.finSeq = seq + len;
             }
             s.onDataSent(nowNs);
+            if (len > 0) {
+                c.rcv.onDataSent(nowNs);
+            }
             s.scheduleTlp(nowNs);
             count++;
             if (fin) {

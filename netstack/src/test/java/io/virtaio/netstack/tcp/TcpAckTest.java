@@ -59,6 +59,57 @@ class TcpAckTest {
         t.expect(at(240), seg().ack().ack(p[0] + 2000));
     }
 
+    /**
+     * Request-response traffic (Linux's ping-pong mode): once we have replied within the delayed-ACK time of a
+     * request, the next request read whole is not acknowledged on its own — the reply carries the ACK, one frame
+     * fewer per round trip.
+     */
+    @Test
+    void inRequestResponseTrafficTheReplyCarriesTheAck() {
+        int[] p = new int[1];
+        TcpSocket[] s = new TcpSocket[1];
+        TcpScript t = interactive(p, s);
+        t.send(at(200), seg().ack(t.iss + 101).seq(p[0]).len(100).psh());
+        assertEquals(100, TcpScript.drain(s[0]));
+        t.expectNothing(until(210));
+        TcpScript.write(s[0], 100);
+        t.expect(at(210), seg().ack().ack(p[0] + 100).seq(t.iss + 101).len(100));
+        t.expectNothing(until(300));
+    }
+
+    /** The delayed-ACK timer bounds the wait for a reply that does not come, and ends request-response mode. */
+    @Test
+    void aReplyThatDoesNotComeIsCoveredByTheDelayedAckTimer() {
+        int[] p = new int[1];
+        TcpSocket[] s = new TcpSocket[1];
+        TcpScript t = interactive(p, s);
+        t.send(at(200), seg().ack(t.iss + 101).seq(p[0]).len(100).psh());
+        assertEquals(100, TcpScript.drain(s[0]));
+        t.expectNothing(until(239));
+        t.expect(at(240), seg().ack().ack(p[0] + 100));
+        // Out of request-response mode: a pushed segment read whole is acknowledged at once again.
+        t.send(at(300), seg().ack(t.iss + 101).seq(p[0] + 100).len(100).psh());
+        assertEquals(100, TcpScript.drain(s[0]));
+        t.expect(at(300), seg().ack().ack(p[0] + 200));
+    }
+
+    /**
+     * Past the quick ACKs, a request of 100 bytes at 100 ms, read (and so acknowledged at once), and our reply of
+     * 100 bytes at 101 ms, within the delayed-ACK time: request-response mode. {@code p[0]} is the peer's next
+     * sequence number; the peer has not acknowledged the reply yet.
+     */
+    private static TcpScript interactive(int[] p, TcpSocket[] s) {
+        TcpScript t = pastQuickAcks(TcpConfig.defaults(), p, s);
+        t.send(at(100), seg().ack(t.iss + 1).seq(p[0]).len(100).psh());
+        assertEquals(100, TcpScript.drain(s[0]));
+        t.expect(at(100), seg().ack().ack(p[0] + 100));
+        t.runUntil(101 * TcpConfig.MS);
+        TcpScript.write(s[0], 100);
+        t.expect(at(101), seg().ack().ack(p[0] + 100).seq(t.iss + 1).len(100));
+        p[0] += 100;
+        return t;
+    }
+
     @Test
     void afterOutOfOrderDataTheNextSegmentsAreAcknowledgedAtOnce() {
         int[] p = new int[1];
