@@ -8,8 +8,12 @@ package io.virtaio.aio.loop;
  * @param yields idle rounds spent in {@link Thread#yield()} before parking
  */
 public record Backoff(int spins, int yields) {
+    /** Spin rounds of {@link #DEFAULT}. */
+    public static final int DEFAULT_SPINS = 200;
+    /** Yield rounds of {@link #DEFAULT}. */
+    public static final int DEFAULT_YIELDS = 20;
     /** A short spin: on a 2-vCPU machine long spins starve the other threads (performance.md). */
-    public static final Backoff DEFAULT = new Backoff(200, 20);
+    public static final Backoff DEFAULT = new Backoff(DEFAULT_SPINS, DEFAULT_YIELDS);
     /** Parks at once; for tests and for machines where every core is taken. */
     public static final Backoff PARK = new Backoff(0, 0);
 

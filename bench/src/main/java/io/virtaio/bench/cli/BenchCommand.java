@@ -1,6 +1,7 @@
 package io.virtaio.bench.cli;
 
 import io.virtaio.bench.e2e.BenchRunner;
+import io.virtaio.aio.loop.Backoff;
 import io.virtaio.bench.e2e.IdleCheck;
 import io.virtaio.bench.e2e.JdkNio2System;
 import io.virtaio.bench.e2e.JdkNioSystem;
@@ -82,6 +83,16 @@ final class BenchCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}).")
     String poll;
 
+    @Option(names = "--spins", paramLabel = "N",
+            description = "virtaio: idle rounds a loop spins before it yields (default: " + Backoff.DEFAULT_SPINS
+                    + ").")
+    Integer spins;
+
+    @Option(names = "--yields", paramLabel = "N",
+            description = "virtaio: idle rounds a loop yields before it parks (default: " + Backoff.DEFAULT_YIELDS
+                    + ").")
+    Integer yields;
+
     @Option(names = "--ring", description = "Run the virtqueue ring benchmark (RingBench) instead, in short form.")
     boolean ring;
 
@@ -97,8 +108,14 @@ final class BenchCommand implements Callable<Integer> {
         List<Workload> ws = new ArrayList<>();
         List<SystemUnderTest> ss = new ArrayList<>();
         try {
+            boolean park = choice("--poll", poll, "park", "busy");
+            if (!park && (spins != null || yields != null)) {
+                throw new IllegalArgumentException("--spins and --yields apply to --poll park only");
+            }
+            Backoff backoff = park ? new Backoff(spins == null ? Backoff.DEFAULT_SPINS : spins,
+                    yields == null ? Backoff.DEFAULT_YIELDS : yields) : VirtaioSystem.Knobs.BUSY_POLL;
             knobs = new VirtaioSystem.Knobs(queueSize, mtu, onOff("--event-idx", eventIdx), onOff("--indirect", indirect),
-                    choice("--completions", completions, "inline", "executor"), !choice("--poll", poll, "park", "busy"));
+                    choice("--completions", completions, "inline", "executor"), backoff);
             for (String w : workloads) {
                 ws.add(Workload.of(w.trim()));
             }
@@ -121,7 +138,8 @@ final class BenchCommand implements Callable<Integer> {
                 String.join(", ", workloads), String.join(", ", systems));
         System.out.printf(Locale.ROOT, "virtaio: two stacks on the in-process virtio-net wire, queue %d, MTU %d, "
                 + "event-idx %s, indirect %s, completions %s, loops %s%n", queueSize, mtu, eventIdx, indirect,
-                completions, knobs.busyPoll() ? "busy-poll" : "spin/yield/park");
+                completions, knobs.busyPoll() ? "busy-poll" : "spin " + knobs.backoff().spins() + "/yield "
+                + knobs.backoff().yields() + "/park");
         Report report = BenchRunner.run(ss, ws, params, System.out, terminal);
         for (SystemUnderTest s : ss) {
             s.close();

@@ -47,11 +47,18 @@ public final class VirtaioSystem implements SystemUnderTest {
      * @param eventIdx   negotiate VIRTIO_F_EVENT_IDX (notification suppression by index)
      * @param indirect   negotiate VIRTIO_F_INDIRECT_DESC
      * @param inline     deliver completions inline on the loop (else a virtual thread per notification)
-     * @param busyPoll   loops never park (else spin, yield, then park: an idle runtime uses no CPU)
+     * @param backoff    how an idle loop waits: spin, yield, then park (an idle runtime uses no CPU)
      */
     public record Knobs(int queueSize, int mtu, boolean eventIdx, boolean indirect, boolean inline,
-                        boolean busyPoll) {
-        public static final Knobs DEFAULT = new Knobs(256, 65535, true, true, true, false);
+                        Backoff backoff) {
+        public static final Knobs DEFAULT = new Knobs(256, 65535, true, true, true, Backoff.DEFAULT);
+        /** Spin forever, never park: the backoff of {@code --poll busy}. */
+        public static final Backoff BUSY_POLL = new Backoff(Integer.MAX_VALUE, 0);
+
+        /** Loops never park. */
+        public boolean busyPoll() {
+            return backoff.spins() == Integer.MAX_VALUE;
+        }
     }
 
     private static final int PORT = 5001;
@@ -94,7 +101,7 @@ public final class VirtaioSystem implements SystemUnderTest {
         StackConfig a = StackConfig.of(Nodes.ADDRESS_A, Nodes.PREFIX_LENGTH);
         StackConfig b = StackConfig.of(Nodes.ADDRESS_B, Nodes.PREFIX_LENGTH);
         Wire wire = Wire.create(LinkModel.UNLIMITED);
-        Backoff backoff = knobs.busyPoll() ? new Backoff(Integer.MAX_VALUE, 0) : Backoff.DEFAULT;
+        Backoff backoff = knobs.backoff();
         AioRuntime.Builder builder = AioRuntime.builder()
                 .config(AioConfig.builder().backoff(backoff).aioMax(4096).build())
                 .node("a", Nodes.virtio(device.withMac(Nodes.macFor(a.address())), driver, a, wire.a()))
