@@ -153,7 +153,7 @@ public class CopyBench {
     }
 
     /** {@value #VERIFY_ROUNDS} operations, each with a payload of its own, must each arrive intact. */
-    private void verify() {
+    void verify() {
         SplittableRandom random = new SplittableRandom(size);
         byte[] payload = new byte[size];
         for (int round = 0; round < VERIFY_ROUNDS; round++) {
