@@ -67,15 +67,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * them at that MTU. Checksums are offloaded (CSUM, GUEST_CSUM: the in-process wire carries the partial sums through,
  * and no side sums the payload in software), so on the TCP paths the payload is only copied. With the benchmark
  * thread stepping everything, the score is software cost free of scheduling; {@code score / memcopy's score} can be
- * compared to {@code 1 / copies}, the copies of the payload each path makes, which the end of each trial prints
- * with the throughput in bytes per second.
+ * compared to {@code 1 / copies}, the copies of the payload each path makes. The end of each trial prints them with
+ * the last iteration's payload rate in bytes per second.
  *
  * <p>Set-up checks each path first: {@value #VERIFY_ROUNDS} operations with a new random payload each, {@code in}
  * zeroed before each, must deliver {@code out} byte for byte; and each measured operation must deliver
  * {@code size} bytes. A broken path fails the trial instead of posting a score.
  *
  * <p>Run: {@code ./virtaio jmh CopyBench -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}; {@code gc.alloc.rate.norm} is the
- * bytes allocated per operation (≈ 0 for every path).
+ * bytes allocated per operation (≈ 0 for every path: JMH's own; {@code CopyBenchTest} holds each path to 0).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
