@@ -54,8 +54,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       has arrived. The benchmark thread stores the next request number in a volatile field and rings the client
  *       loop ({@link HostLoop#wakeup}: a fence, and an unpark only if the loop sleeps); the client loop's step sends
  *       the request, receives the response, publishes the request number as answered and unparks the benchmark
- *       thread if it parked (after a short spin on that field). A round trip thus crosses four threads' hand-offs (benchmark → client loop →
- *       server loop → client loop → benchmark), all in user space.</li>
+ *       thread if it parked (after a short spin on that field). A round trip thus crosses four hand-offs between
+ *       threads (benchmark → client loop → server loop → client loop → benchmark), all in user space.</li>
  *   <li>{@code jdk-nio}: blocking {@link SocketChannel}s over 127.0.0.1; the benchmark thread writes the request and
  *       reads the response, an echo thread blocked in {@code read} writes back each whole request. Two hand-offs per
  *       round trip, each a kernel wake-up of a sleeping thread.</li>
@@ -70,10 +70,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * Three threads on the virtaio side — two loops that spin before parking, and the benchmark thread — share the cores
  * with everything else. That is why the benchmark thread parks after only a short spin: on two vCPUs, measured, a
  * caller that kept polling (spinning, then {@link Thread#yield()}ing) took a core from the loops and cut the rate
- * to about a third. The loops' rounds, parks and CPU per round trip are printed at the end of each trial.
+ * by half or more. The loops' rounds, parks and CPU per round trip are printed at the end of each trial: when the
+ * scheduler puts both loops on one core, each spins its idle rounds while the peer it waits for cannot run, and
+ * the CPU per round trip and the latency rise several-fold.
  *
  * <p>Set-up checks that the echoed bytes equal the request bytes, for several patterns. Nothing is allocated per
- * round trip on either side: run with {@code -prof gc} and read {@code gc.alloc.rate.norm}.
+ * round trip on either side: run with {@code -prof gc} and read {@code gc.alloc.rate.norm} of the first measured
+ * iterations — what JMH allocates per iteration (a few KB; far more for its SampleTime bookkeeping) divided by the
+ * round trips, and in the last iteration the trial's tear-down.
  *
  * <p>Run: {@code ./virtaio jmh StackRpcBench -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}.
  */
