@@ -9,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * A loop thread that owns one {@link VirtioHost} and the application code running on it, for benchmarks: it polls
  * the host and steps the application while either has work, spins briefly when idle, then re-enables the
  * host's notifications ({@link VirtioHost#prepareToWait}) and parks until the host's next deadline or a
- * notification from the peer's thread (a frame or a completed transmit rings the host's wakeup doorbell).
+ * notification from the peer's thread (a frame or a completed transmit rings the host's wakeup doorbell), or until
+ * another thread that handed the application work calls {@link #wakeup}.
  *
  * <p>Parking is the Dekker handshake of the aio runtime's EventLoop: the loop announces {@code sleeping}, then
  * re-checks for work; the doorbell publishes {@code woken}, then reads {@code sleeping}; a full fence on each side
@@ -49,8 +50,12 @@ final class HostLoop implements AutoCloseable {
         thread.start();
     }
 
-    /** The host has work (rung from the peer's loop thread). */
-    private void wakeup() {
+    /**
+     * The loop has work: rung by the host (from the peer's loop thread) and by code on other threads that handed the
+     * loop's application something to do. Any thread; allocates nothing; costs a full fence, and an unpark only
+     * while the loop sleeps.
+     */
+    void wakeup() {
         woken = true;
         // Full fence: 'woken' must be visible before we read 'sleeping' (Dekker with the park below).
         VarHandle.fullFence();
