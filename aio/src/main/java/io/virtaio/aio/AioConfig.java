@@ -21,6 +21,10 @@ import java.util.function.LongSupplier;
  * @param closeGraceNs     how long {@link AioRuntime#close()} lets operations in progress finish before aborting
  *                         them
  * @param clock            the event loops' clock (nanoseconds, monotonic); time never comes from elsewhere
+ * @param pinLoops         give each node's event loop a CPU of its own: loop k restricts itself to the k-th CPU this
+ *                         process may use (modulo their number; {@link io.virtaio.aio.loop.CpuAffinity}), so two
+ *                         spinning loops never time-share one CPU while another stands idle. Off by default: it
+ *                         suits a machine given to the runtime, not one shared with other busy threads
  */
 public record AioConfig(
         String name,
@@ -33,7 +37,8 @@ public record AioConfig(
         int loopRingCapacity,
         Backoff backoff,
         long closeGraceNs,
-        LongSupplier clock) {
+        LongSupplier clock,
+        boolean pinLoops) {
 
     public AioConfig {
         Objects.requireNonNull(name, "name");
@@ -77,6 +82,7 @@ public record AioConfig(
         private Backoff backoff = Backoff.DEFAULT;
         private long closeGraceNs = 5_000_000_000L;
         private LongSupplier clock = System::nanoTime;
+        private boolean pinLoops;
 
         private Builder() {
         }
@@ -136,9 +142,14 @@ public record AioConfig(
             return this;
         }
 
+        public Builder pinLoops(boolean v) {
+            pinLoops = v;
+            return this;
+        }
+
         public AioConfig build() {
             return new AioConfig(name, aioMax, aioListioMax, aioPrioDeltaMax, openMax, sigqueueMax, fileWorkers,
-                    loopRingCapacity, backoff, closeGraceNs, clock);
+                    loopRingCapacity, backoff, closeGraceNs, clock, pinLoops);
         }
     }
 }

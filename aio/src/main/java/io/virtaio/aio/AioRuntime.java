@@ -8,6 +8,7 @@ import io.virtaio.aio.fd.DescriptorTable;
 import io.virtaio.aio.fs.FileWorkers;
 import io.virtaio.aio.kernel.Kernel;
 import io.virtaio.aio.kernel.OwnedMemory;
+import io.virtaio.aio.loop.CpuAffinity;
 import io.virtaio.aio.loop.EventLoop;
 import io.virtaio.aio.net.NetNode;
 import io.virtaio.aio.node.Node;
@@ -89,10 +90,14 @@ public final class AioRuntime implements AutoCloseable {
         FileWorkers files = new FileWorkers(config.name() + "-file", config.fileWorkers(), config.openMax());
         List<NetNode> nodes = new ArrayList<>();
         Signals sig = null;
+        int[] cpus = simulator == null && config.pinLoops() ? CpuAffinity.allowed() : new int[0];
         try {
             for (NodeSpec spec : nodeSpecs) {
                 String name = config.name() + "-" + spec.name();
                 EventLoop loop = new EventLoop(name, config.loopRingCapacity(), config.backoff(), clock);
+                if (cpus.length > 0) {
+                    loop.pinTo(cpus[nodes.size() % cpus.length]);
+                }
                 NetNode node = new NetNode(spec.name(), nodes.size(), loop, spec.factory(), clock.getAsLong());
                 nodes.add(node);
                 if (simulator != null) {

@@ -52,6 +52,10 @@ public final class EventLoop implements AutoCloseable {
     private Handler handler;
     private Pollable[] pollables;
     private long roundNs;
+    /** The CPU the loop thread restricts itself to when it starts ({@link #pinTo}), or -1. */
+    private int cpu = -1;
+    /** The CPU the thread was pinned to, -1 until then or if pinning failed (read by counters). */
+    private volatile int pinnedCpu = -1;
 
     private volatile boolean running = true;
     private volatile boolean sleeping;
@@ -73,6 +77,21 @@ public final class EventLoop implements AutoCloseable {
         this.submissions = new MpscVarHandleArrayQueue<>(Math.max(2, ringCapacity));
         this.backoff = Objects.requireNonNull(backoff);
         this.clock = Objects.requireNonNull(clock);
+    }
+
+    /**
+     * Before {@link #start}: the loop thread restricts itself to {@code cpu} as it starts ({@link CpuAffinity}). A
+     * failure (no such CPU in this process's set, no support) is reported as a loop error and the loop runs
+     * unpinned. No effect in stepped mode.
+     */
+    public void pinTo(int cpu) {
+        if (thread != null) {
+            throw new IllegalStateException("event loop " + name + " already started");
+        }
+        if (cpu < 0 || cpu >= CpuAffinity.MAX_CPUS) {
+            throw new IllegalArgumentException("CPU " + cpu + " outside 0.." + (CpuAffinity.MAX_CPUS - 1));
+        }
+        this.cpu = cpu;
     }
 
     /** Starts the loop thread (a platform thread, daemon). */
@@ -208,6 +227,14 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void run() {
+        if (cpu >= 0) {
+            try {
+                CpuAffinity.pin(cpu);
+                pinnedCpu = cpu;
+            } catch (RuntimeException e) {
+                report(e);
+            }
+        }
         int idle = 0;
         while (running) {
             long now = clock.getAsLong();
@@ -297,6 +324,7 @@ public final class EventLoop implements AutoCloseable {
         into.put("loop." + name + ".parks", parks);
         into.put("loop." + name + ".submissions", handled);
         into.put("loop." + name + ".errors", errors);
+        into.put("loop." + name + ".cpu", (long) pinnedCpu);
     }
 
     /** True while the loop thread is parked (it announced sleeping and the JVM shows it waiting). */
