@@ -93,6 +93,11 @@ final class BenchCommand implements Callable<Integer> {
                     + ").")
     Integer yields;
 
+    @Option(names = "--pin", defaultValue = "off", paramLabel = "on|off",
+            description = "virtaio: each stack's loop thread on a CPU of its own (sched_setaffinity; default: "
+                    + "${DEFAULT-VALUE}).")
+    String pin;
+
     @Option(names = "--ring", description = "Run the virtqueue ring benchmark (RingBench) instead, in short form.")
     boolean ring;
 
@@ -115,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
             Backoff backoff = park ? new Backoff(spins == null ? Backoff.DEFAULT_SPINS : spins,
                     yields == null ? Backoff.DEFAULT_YIELDS : yields) : VirtaioSystem.Knobs.BUSY_POLL;
             knobs = new VirtaioSystem.Knobs(queueSize, mtu, onOff("--event-idx", eventIdx), onOff("--indirect", indirect),
-                    choice("--completions", completions, "inline", "executor"), backoff);
+                    choice("--completions", completions, "inline", "executor"), backoff, onOff("--pin", pin));
             for (String w : workloads) {
                 ws.add(Workload.of(w.trim()));
             }
@@ -137,9 +142,9 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "virtaio bench%s: %s on %s%n", quick ? " --quick" : "",
                 String.join(", ", workloads), String.join(", ", systems));
         System.out.printf(Locale.ROOT, "virtaio: two stacks on the in-process virtio-net wire, queue %d, MTU %d, "
-                + "event-idx %s, indirect %s, completions %s, loops %s%n", queueSize, mtu, eventIdx, indirect,
+                + "event-idx %s, indirect %s, completions %s, loops %s%s%n", queueSize, mtu, eventIdx, indirect,
                 completions, knobs.busyPoll() ? "busy-poll" : "spin " + knobs.backoff().spins() + "/yield "
-                + knobs.backoff().yields() + "/park");
+                + knobs.backoff().yields() + "/park", knobs.pin() ? ", pinned" : "");
         Report report = BenchRunner.run(ss, ws, params, System.out, terminal);
         for (SystemUnderTest s : ss) {
             s.close();

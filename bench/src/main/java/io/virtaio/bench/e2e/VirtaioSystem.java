@@ -48,10 +48,11 @@ public final class VirtaioSystem implements SystemUnderTest {
      * @param indirect   negotiate VIRTIO_F_INDIRECT_DESC
      * @param inline     deliver completions inline on the loop (else a virtual thread per notification)
      * @param backoff    how an idle loop waits: spin, yield, then park (an idle runtime uses no CPU)
+     * @param pin        each node's loop on a CPU of its own ({@code AioConfig.pinLoops})
      */
     public record Knobs(int queueSize, int mtu, boolean eventIdx, boolean indirect, boolean inline,
-                        Backoff backoff) {
-        public static final Knobs DEFAULT = new Knobs(256, 65535, true, true, true, Backoff.DEFAULT);
+                        Backoff backoff, boolean pin) {
+        public static final Knobs DEFAULT = new Knobs(256, 65535, true, true, true, Backoff.DEFAULT, false);
         /** Spin forever, never park: the backoff of {@code --poll busy}. */
         public static final Backoff BUSY_POLL = new Backoff(Integer.MAX_VALUE, 0);
 
@@ -103,7 +104,7 @@ public final class VirtaioSystem implements SystemUnderTest {
         Wire wire = Wire.create(LinkModel.UNLIMITED);
         Backoff backoff = knobs.backoff();
         AioRuntime.Builder builder = AioRuntime.builder()
-                .config(AioConfig.builder().backoff(backoff).aioMax(4096).build())
+                .config(AioConfig.builder().backoff(backoff).aioMax(4096).pinLoops(knobs.pin()).build())
                 .node("a", Nodes.virtio(device.withMac(Nodes.macFor(a.address())), driver, a, wire.a()))
                 .node("b", Nodes.virtio(device.withMac(Nodes.macFor(b.address())), driver, b, wire.b()));
         if (knobs.inline()) {
