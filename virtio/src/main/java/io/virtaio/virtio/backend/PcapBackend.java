@@ -140,9 +140,9 @@ public final class PcapBackend implements Backend {
 
     /**
      * Copies a NEEDS_CSUM frame into {@code scratch} with its checksum completed (virtio 1.2 §5.1.6.2: the ones'
-     * complement sum from csum_start to the end, stored at csum_start + csum_offset; 0 goes out as 0xFFFF, as Linux's
-     * {@code skb_checksum_help} sends it, since 0 means "no checksum" to UDP). False, and nothing copied, for any
-     * other frame, or one whose offsets do not fit (recorded as handed over; the receiver judges it).
+     * complement sum from csum_start to the end, stored at csum_start + csum_offset; 0 goes out as 0xFFFF for UDP
+     * only: {@link InternetChecksum#completedField}). False, and nothing copied, for any other frame, or one whose
+     * offsets do not fit (recorded as handed over; the receiver judges it).
      */
     private static boolean completeChecksum(MemorySegment hdr, MemorySegment frame, long frameOff, int frameLen,
                                             MemorySegment scratch) {
@@ -151,13 +151,14 @@ public final class PcapBackend implements Backend {
             return false;
         }
         int start = Short.toUnsignedInt(hdr.get(VirtioNet.LE16, VirtioNet.HDR_CSUM_START));
-        int field = start + Short.toUnsignedInt(hdr.get(VirtioNet.LE16, VirtioNet.HDR_CSUM_OFFSET));
+        int csumOffset = Short.toUnsignedInt(hdr.get(VirtioNet.LE16, VirtioNet.HDR_CSUM_OFFSET));
+        int field = start + csumOffset;
         if (field + 2 > frameLen) {
             return false;
         }
         MemorySegment.copy(frame, frameOff, scratch, 0, frameLen);
         int sum = InternetChecksum.checksum(scratch, start, frameLen - start);
-        scratch.set(BE16, field, (short) (sum == 0 ? 0xFFFF : sum));
+        scratch.set(BE16, field, (short) InternetChecksum.completedField(sum, csumOffset));
         return true;
     }
 

@@ -105,12 +105,12 @@ final class Corruptor {
         int flags = hdr.get(ValueLayout.JAVA_BYTE, hdrOff + VirtioNet.HDR_FLAGS) & 0xFF;
         if ((flags & VirtioNet.HDR_F_NEEDS_CSUM) != 0) {
             int start = Short.toUnsignedInt(hdr.get(LE16, hdrOff + VirtioNet.HDR_CSUM_START));
-            int field = start + Short.toUnsignedInt(hdr.get(LE16, hdrOff + VirtioNet.HDR_CSUM_OFFSET));
+            int csumOffset = Short.toUnsignedInt(hdr.get(LE16, hdrOff + VirtioNet.HDR_CSUM_OFFSET));
+            int field = start + csumOffset;
             if (field + 2 <= length) {
                 // The field holds the pseudo-header sum; the sum from csum_start to the end includes it (RFC 1071).
                 int sum = InternetChecksum.checksum(frame, off + start, length - start);
-                // 0 goes out as 0xFFFF: to UDP, 0 means "no checksum" (RFC 768).
-                frame.set(BE16, off + field, (short) (sum == 0 ? 0xFFFF : sum));
+                frame.set(BE16, off + field, (short) InternetChecksum.completedField(sum, csumOffset));
             }
             hdr.set(LE16, hdrOff + VirtioNet.HDR_CSUM_START, (short) 0);
             hdr.set(LE16, hdrOff + VirtioNet.HDR_CSUM_OFFSET, (short) 0);

@@ -75,6 +75,19 @@ public final class InternetChecksum {
         return ~partialSum & 0xFFFF;
     }
 
+    /** csum_offset of a UDP checksum field (RFC 768: the 7th and 8th bytes of the header). */
+    public static final int UDP_CHECKSUM_OFFSET = 6;
+
+    /**
+     * What a device completing a NEEDS_CSUM frame stores (§5.1.6.2) for the computed checksum {@code checksum} of a
+     * field at {@code csumOffset} in its header: 0 becomes 0xFFFF for UDP, where a zero field means "no checksum"
+     * (RFC 768); any other protocol keeps 0 — for TCP, 0xFFFF is the "-0" a checksum computed as RFC 1071 does can
+     * never be (RFC 1624 §3), and Wireshark reports it as an error.
+     */
+    public static int completedField(int checksum, int csumOffset) {
+        return checksum == 0 && csumOffset == UDP_CHECKSUM_OFFSET ? 0xFFFF : checksum;
+    }
+
     /** Folds a sum of 32-bit quantities into 32 bits plus a small carry, keeping the loop's headroom. */
     private static long fold32(long sum) {
         return (sum & 0xFFFF_FFFFL) + (sum >>> 32);

@@ -151,13 +151,13 @@ final class NetHeaders {
     /**
      * Completes a partial checksum, writing the 2-byte big-endian result into {@code out}: the ones' complement sum
      * from csum_start to the end of the frame — which includes the partial (pseudo-header) sum the sender stored in
-     * the field — complemented (§5.1.6.2, RFC 1071). A result of 0 is sent as 0xFFFF, its ones' complement twin, as
-     * Linux's {@code skb_checksum_help} does, since 0 means "no checksum" to UDP (RFC 768).
+     * the field — complemented (§5.1.6.2, RFC 1071). A result of 0 is sent as 0xFFFF for UDP only
+     * ({@link InternetChecksum#completedField}).
      */
     static void completeChecksum(MemorySegment in, MemorySegment frame, long frameOffset, int frameLength,
                                  MemorySegment out) {
         int start = csumStart(in);
         int sum = InternetChecksum.checksum(frame, frameOffset + start, frameLength - start);
-        out.set(BE16, 0, (short) (sum == 0 ? 0xFFFF : sum));
+        out.set(BE16, 0, (short) InternetChecksum.completedField(sum, csumOffset(in)));
     }
 }

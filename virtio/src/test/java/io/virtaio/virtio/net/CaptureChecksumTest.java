@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CaptureChecksumTest {
     /** libpcap: 24-byte file header, then a 16-byte record header before the first frame. */
     private static final int FIRST_FRAME = 24 + 16;
+    private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     @TempDir
     Path dir;
@@ -67,6 +69,29 @@ class CaptureChecksumTest {
         assertEquals(-1, got[0].asSlice(0, field).mismatch(handed.asSlice(0, field)), "only the checksum changed");
         assertEquals(-1, got[1].mismatch(handed), "the next stage gets the frame untouched, still partial");
         assertEquals(-1, frame.asSlice(0, length).mismatch(handed), "the sender's frame is untouched");
+    }
+
+    /**
+     * A checksum that comes to 0 is recorded as 0 for TCP — 0xFFFF would be the "-0" that RFC 1624 §3 says a TCP
+     * sender never computes, and tshark flags it — and as 0xFFFF for UDP, where 0 means "no checksum" (RFC 768).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {6, 17})
+    void aChecksumOfZeroIsRecordedAsZeroForTcpAndAsAllOnesForUdp(int protocol) throws IOException {
+        MemorySegment frame = Arena.ofAuto().allocate(1514);
+        int length = TestFrames.writeIpv4(frame, 0, protocol, 333, true);
+        // Add the would-be checksum to the segment's last whole word: the sum becomes 0xFFFF, the checksum 0.
+        int word = TestFrames.L4 + ((length - TestFrames.L4 - 2) & ~1);
+        int checksum = InternetChecksum.checksum(frame, TestFrames.L4, length - TestFrames.L4);
+        int was = Short.toUnsignedInt(frame.get(BE16, word));
+        frame.set(BE16, word, (short) InternetChecksum.add(was, checksum));
+        assertEquals(0, InternetChecksum.checksum(frame, TestFrames.L4, length - TestFrames.L4));
+        MemorySegment hdr = header(VirtioNet.HDR_F_NEEDS_CSUM, TestFrames.L4, TestFrames.checksumOffset(protocol));
+
+        MemorySegment recorded = recordOne(PcapBackend.Checksums.COMPLETED, hdr, frame, length)[0];
+        int field = TestFrames.L4 + TestFrames.checksumOffset(protocol);
+        assertEquals(protocol == 6 ? 0 : 0xFFFF, Short.toUnsignedInt(recorded.get(BE16, field)));
+        assertTrue(TestFrames.transportChecksumOk(recorded, 0, length));
     }
 
     @Test
