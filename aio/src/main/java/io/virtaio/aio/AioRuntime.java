@@ -39,7 +39,7 @@ import java.util.function.LongSupplier;
  * <pre>{@code
  * try (AioRuntime rt = AioRuntime.create()) {                 // files only
  *     Aio aio = rt.aio();
- *     int fd = aio.open("/tmp/x", O_CREAT | O_RDWR, 0600);
+ *     int fd = aio.open("data.bin", O_CREAT | O_RDWR, 0600);
  *     aiocb cb = new aiocb(fd, rt.allocate(4096), 4096, 0);
  *     aio.aio_write(cb);
  *     aio.aio_suspend(new aiocb[] {cb}, 1, null);

@@ -12,10 +12,10 @@ import io.virtaio.aio.posix.sockaddr_in;
 import io.virtaio.netstack.Errno;
 import io.virtaio.netstack.StackConfig;
 import io.virtaio.netstack.host.VirtioHost;
+import io.virtaio.netstack.tcp.TcpConfig;
 import io.virtaio.netstack.tcp.TcpSocket;
 import io.virtaio.netstack.tcp.TcpState;
 import io.virtaio.netstack.wire.EthernetFrame;
-import io.virtaio.netstack.wire.Ipv4Address;
 import io.virtaio.virtio.backend.LinkModel;
 import io.virtaio.virtio.backend.Wire;
 import io.virtaio.virtio.mem.GuestMemory;
@@ -95,9 +95,9 @@ public class CopyBench {
     static final int VERIFY_ROUNDS = 200;
     /** Polling rounds one operation may take before the path is declared stalled. */
     private static final int MAX_ROUNDS = 1_000_000;
-    private static final int PORT = 5001;
-    private static final int IP_A = Ipv4Address.of(10, 7, 0, 1);
-    private static final int IP_B = Ipv4Address.of(10, 7, 0, 2);
+    private static final int PORT = WiredTcp.PORT;
+    private static final int IP_A = WiredTcp.IP_A;
+    private static final int IP_B = WiredTcp.IP_B;
     private static final long MAC_A = Nodes.macFor(IP_A);
     private static final long MAC_B = Nodes.macFor(IP_B);
     /** IEEE 802 Local Experimental EtherType: the wire path's frames carry raw payload. */
@@ -396,21 +396,14 @@ public class CopyBench {
             this.out = out;
             this.in = in;
             this.size = (int) out.byteSize();
-            Wire wire = Wire.create(LinkModel.UNLIMITED);
-            long now = System.nanoTime();
-            a = new VirtioHost(deviceConfig(MAC_A), driverConfig(), StackConfig.of(IP_A, 24), wire.a(), now);
-            b = new VirtioHost(deviceConfig(MAC_B), driverConfig(), StackConfig.of(IP_B, 24), wire.b(), now);
+            WiredTcp pair = new WiredTcp(deviceConfig(MAC_A), driverConfig(), TcpConfig.defaults(), true);
+            a = pair.a;
+            b = pair.b;
             // Polled without a break, as a busy loop: neither side needs notifications.
             a.busy();
             b.busy();
-            TcpSocket listener = b.stack().tcpSocket();
-            check(listener.bind(0, PORT), "bind");
-            check(listener.listen(1), "listen");
-            client = a.stack().tcpSocket();
-            check(client.setOption(TcpSocket.TCP_NODELAY, 1), "setsockopt");
-            if (client.connect(IP_B, PORT) != -Errno.EINPROGRESS) {
-                throw new IllegalStateException("stack: connect failed");
-            }
+            TcpSocket listener = pair.listener;
+            client = pair.client;
             TcpSocket accepted = null;
             for (int i = 0; accepted == null || client.state() != TcpState.ESTABLISHED; i++) {
                 if (i == MAX_ROUNDS) {
@@ -424,13 +417,7 @@ public class CopyBench {
                 }
             }
             server = accepted;
-            check(server.setOption(TcpSocket.TCP_NODELAY, 1), "setsockopt");
-        }
-
-        private static void check(int rc, String what) {
-            if (rc < 0) {
-                throw new IllegalStateException("stack: " + what + " failed: " + Errno.name(-rc));
-            }
+            WiredTcp.check(server.setOption(TcpSocket.TCP_NODELAY, 1), "setsockopt");
         }
 
         @Override

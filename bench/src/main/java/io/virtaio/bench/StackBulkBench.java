@@ -1,14 +1,9 @@
 package io.virtaio.bench;
 
-import io.virtaio.netstack.Errno;
-import io.virtaio.netstack.StackConfig;
 import io.virtaio.netstack.host.VirtioHost;
 import io.virtaio.netstack.tcp.TcpConfig;
 import io.virtaio.netstack.tcp.TcpSocket;
 import io.virtaio.netstack.tcp.TcpState;
-import io.virtaio.netstack.wire.Ipv4Address;
-import io.virtaio.virtio.backend.LinkModel;
-import io.virtaio.virtio.backend.Wire;
 import io.virtaio.virtio.net.VirtioNetDevice;
 import io.virtaio.virtio.net.VirtioNetDriver;
 import java.io.IOException;
@@ -74,9 +69,6 @@ public class StackBulkBench {
     private static final int TX_BUFFER_BYTES = 2 << 20;
     /** The least receive ring (a 64 KiB MTU needs only the window's 64 frames). */
     private static final int RX_RING_MIN = 64;
-    private static final int PORT = 5001;
-    private static final int IP_A = Ipv4Address.of(10, 7, 0, 1);
-    private static final int IP_B = Ipv4Address.of(10, 7, 0, 2);
 
     @Param({"virtaio", "jdk-nio"})
     public String system;
@@ -200,8 +192,6 @@ public class StackBulkBench {
 
         VirtaioTransfer(int mtu, Counter counter) {
             this.counter = counter;
-            Wire wire = Wire.create(LinkModel.UNLIMITED);
-            long now = System.nanoTime();
             // Rings sized to the traffic rather than to the largest queue: receive buffers for a full window of
             // frames (the sender's loop pushes frames into the receiver's ring on its own thread, and a receiver
             // descheduled for a moment must not turn into drops), and transmit buffers within a memory budget.
@@ -215,25 +205,13 @@ public class StackBulkBench {
             int txBuffers = Math.clamp(TX_BUFFER_BYTES / (mtu + 26), 32, 256);
             VirtioNetDriver.Config drv = VirtioNetDriver.Config.defaults().withQueueSizes(ring, 256)
                     .withTxBuffers(txBuffers);
-            a = new VirtioHost(dev.withMac(0x02_00_00_00_07_01L), drv, StackConfig.of(IP_A, 24).withTcp(tcp),
-                    wire.a(), now);
-            b = new VirtioHost(dev.withMac(0x02_00_00_00_07_02L), drv, StackConfig.of(IP_B, 24).withTcp(tcp),
-                    wire.b(), now);
-            listener = b.stack().tcpSocket();
-            check(listener.bind(0, PORT));
-            check(listener.listen(1));
-            client = a.stack().tcpSocket();
-            if (client.connect(IP_B, PORT) != -Errno.EINPROGRESS) {
-                throw new IllegalStateException("connect failed");
-            }
+            WiredTcp pair = new WiredTcp(dev, drv, tcp, false);
+            a = pair.a;
+            b = pair.b;
+            listener = pair.listener;
+            client = pair.client;
             loopA = new HostLoop("virtaio-sender", a, this::sendStep);
             loopB = new HostLoop("virtaio-receiver", b, this::receiveStep);
-        }
-
-        private static void check(int rc) {
-            if (rc != 0) {
-                throw new IllegalStateException("socket call failed: " + rc);
-            }
         }
 
         /** On the sender's loop: fill the socket's send buffer with 64 KiB writes. */

@@ -1,13 +1,9 @@
 package io.virtaio.bench;
 
-import io.virtaio.netstack.Errno;
-import io.virtaio.netstack.StackConfig;
 import io.virtaio.netstack.host.VirtioHost;
+import io.virtaio.netstack.tcp.TcpConfig;
 import io.virtaio.netstack.tcp.TcpSocket;
 import io.virtaio.netstack.tcp.TcpState;
-import io.virtaio.netstack.wire.Ipv4Address;
-import io.virtaio.virtio.backend.LinkModel;
-import io.virtaio.virtio.backend.Wire;
 import io.virtaio.virtio.net.VirtioNetDevice;
 import io.virtaio.virtio.net.VirtioNetDriver;
 import java.io.EOFException;
@@ -93,9 +89,6 @@ public class StackRpcBench {
     /** The longest single park while waiting for an answer (the unpark normally comes first). */
     private static final long PARK_NS = 10_000_000L;
     private static final long STALL_NS = TimeUnit.SECONDS.toNanos(10);
-    private static final int PORT = 5002;
-    private static final int IP_A = Ipv4Address.of(10, 7, 1, 1);
-    private static final int IP_B = Ipv4Address.of(10, 7, 1, 2);
 
     @Param({"virtaio", "jdk-nio"})
     public String system;
@@ -221,28 +214,14 @@ public class StackRpcBench {
         private int filled;
 
         VirtaioRpc() {
-            Wire wire = Wire.create(LinkModel.UNLIMITED);
-            long now = System.nanoTime();
-            VirtioNetDevice.Config dev = VirtioNetDevice.Config.defaults();
-            VirtioNetDriver.Config drv = VirtioNetDriver.Config.defaults();
-            a = new VirtioHost(dev.withMac(0x02_00_00_00_07_11L), drv, StackConfig.of(IP_A, 24), wire.a(), now);
-            b = new VirtioHost(dev.withMac(0x02_00_00_00_07_12L), drv, StackConfig.of(IP_B, 24), wire.b(), now);
-            listener = b.stack().tcpSocket();
-            check(listener.bind(0, PORT));
-            check(listener.listen(1));
-            client = a.stack().tcpSocket();
-            check(client.setOption(TcpSocket.TCP_NODELAY, 1));
-            if (client.connect(IP_B, PORT) != -Errno.EINPROGRESS) {
-                throw new IllegalStateException("connect failed");
-            }
+            WiredTcp pair = new WiredTcp(VirtioNetDevice.Config.defaults(), VirtioNetDriver.Config.defaults(),
+                    TcpConfig.defaults(), true);
+            a = pair.a;
+            b = pair.b;
+            listener = pair.listener;
+            client = pair.client;
             clientLoop = new HostLoop("virtaio-client", a, this::clientStep);
             serverLoop = new HostLoop("virtaio-server", b, this::serverStep);
-        }
-
-        private static void check(int rc) {
-            if (rc != 0) {
-                throw new IllegalStateException("socket call failed: " + rc);
-            }
         }
 
         /** On the client's loop: send a request the benchmark thread asked for, then take in its response. */
@@ -289,7 +268,7 @@ public class StackRpcBench {
                 if (server == null) {
                     return 0;
                 }
-                check(server.setOption(TcpSocket.TCP_NODELAY, 1));
+                WiredTcp.check(server.setOption(TcpSocket.TCP_NODELAY, 1), "setsockopt");
                 connected = true;
             }
             int work = 0;

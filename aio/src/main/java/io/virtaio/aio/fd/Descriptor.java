@@ -158,7 +158,7 @@ public abstract class Descriptor implements Target {
     /** Supports fsync (regular files); aio_fsync on anything else fails with EINVAL. */
     public abstract boolean syncable();
 
-    /** A short description for logs and counters: "file /tmp/x", "tcp 10.0.0.1:80". */
+    /** A short description for logs and counters: "file data.bin", "tcp 10.0.0.1:80". */
     public abstract String describe();
 
     @Override
